@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Exhunt.Cli;
+
+var root = new RootCommand("exhunt: was this Exchange server exploited? Reads Exchange, IIS and Windows event logs and web roots from a folder or zip.");
+root.Subcommands.Add(ScanCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return CliRunner.Run(root, args);

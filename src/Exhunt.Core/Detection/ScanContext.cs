@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Exhunt.Evidence;
+using Exhunt.Findings;
+
+namespace Exhunt.Detection;
+
+/// <summary>
+/// What detectors share during one scan: the findings sink and the observations that later correlation
+/// (logs → files, clients → incidents) needs. Thread-safe: files are read in parallel.
+/// </summary>
+public sealed class ScanContext
+{
+    public FindingSink Findings { get; } = new();
+
+    /// <summary>Paths the logs say an attacker wrote (OAB download path, vdir reset path, export target ...).</summary>
+    public ConcurrentQueue<FileWriteClaim> FileWrites { get; } = new();
+
+    /// <summary>Requests for pages under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
+    public ConcurrentQueue<PageRequest> PageRequests { get; } = new();
+
+    public void Add(Finding finding) => Findings.Add(finding);
+}
+
+/// <summary>A log line saying a file was written at <paramref name="WindowsPath"/> (a local or UNC path).</summary>
+public sealed record FileWriteClaim(string WindowsPath, string Artifact, long? Line, long? Record, DateTime? Time,
+    string? ClientIp, string RuleId, string How);
+
+/// <summary>A request for <paramref name="UrlPath"/> seen in a web log.</summary>
+public sealed record PageRequest(string UrlPath, string Method, int Status, string? ClientIp, string? UserAgent,
+    DateTime? Time, string Artifact, long Line);

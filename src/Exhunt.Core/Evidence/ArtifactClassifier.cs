@@ -1,0 +1,126 @@
+using System.Text;
+
+namespace Exhunt.Evidence;
+
+/// <summary>Decides what a file is: by content first (magic bytes, log headers, line shape), by path second.</summary>
+public static class ArtifactClassifier
+{
+    public const int SniffBytes = 4096;
+
+    private static readonly string[] PageExtensions = [".aspx", ".ashx", ".asmx", ".asax", ".asp", ".cshtml", ".config", ".php", ".jsp"];
+
+    public static void Classify(EvidenceFile file, ReadOnlySpan<byte> head)
+    {
+        var path = EvidencePath.Normalise(file.RelativePath);
+        file.Protocol = HttpProxyProtocol(path);
+        file.Kind = ByContent(head, path) ?? ByPath(path, head) ?? ArtifactKind.Unrecognised;
+    }
+
+    private static ArtifactKind? ByContent(ReadOnlySpan<byte> head, string path)
+    {
+        if (head.StartsWith("ElfFile\0"u8)) return ArtifactKind.Evtx;
+        if (head.StartsWith("MDMP"u8)) return ArtifactKind.Minidump;
+        if (head.StartsWith("!BDN"u8)) return path.EndsWith(".pst") || !HasPageExtension(path) ? ArtifactKind.Pst : ArtifactKind.WebPage;
+        if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8) || head.StartsWith("7z\xBC\xAF\x27\x1C"u8)
+            || head.StartsWith("Rar!\x1A\x07"u8) || head.StartsWith("MSCF"u8))
+            return ArtifactKind.Archive;
+        if (head.StartsWith("MZ"u8)) return ArtifactKind.Executable;
+
+        var text = DecodeHead(head);
+        if (text.StartsWith("#Software: Microsoft Exchange Server", StringComparison.OrdinalIgnoreCase))
+            return ExchangeLogType(text) ?? ByPath(path, head) ?? ArtifactKind.ExchangeLog;
+        if (text.StartsWith("#Software: Microsoft Internet Information Services", StringComparison.OrdinalIgnoreCase))
+            return ArtifactKind.Iis;
+        if (text.StartsWith("{", StringComparison.Ordinal) && LooksLikeEventJson(text)) return ArtifactKind.EventJson;
+        return null;
+    }
+
+    private static ArtifactKind? ExchangeLogType(string text)
+    {
+        var i = text.IndexOf("#Log-type:", StringComparison.OrdinalIgnoreCase);
+        if (i < 0) return null;
+        var end = text.IndexOfAny(['\r', '\n'], i);
+        var type = text[(i + 10)..(end < 0 ? text.Length : end)].Trim();
+        return type.ToLowerInvariant() switch
+        {
+            "httpproxy logs" => ArtifactKind.HttpProxy,
+            "ecp server log" => ArtifactKind.EcpServer,
+            "ecp activity context log" => ArtifactKind.EcpActivity,
+            "rps cmdlet logs" => ArtifactKind.RpsCmdlet,
+            "rps http logs" => ArtifactKind.RpsHttp,
+            _ when type.Contains("OAB", StringComparison.OrdinalIgnoreCase) => ArtifactKind.OabGenerator,
+            _ => null,
+        };
+    }
+
+    private static ArtifactKind? ByPath(string path, ReadOnlySpan<byte> head)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var isLogName = name.EndsWith(".log") || name.EndsWith(".txt");
+        if (name.EndsWith(".evtx")) return ArtifactKind.Evtx;
+        if (name == "applicationhost.config") return ArtifactKind.IisConfig;
+        if (isLogName)
+        {
+            if (path.Contains("/httpproxy/") && path.Contains("logging") || name.StartsWith("httpproxy_")) return ArtifactKind.HttpProxy;
+            if (path.Contains("/ecp/server/") || name.StartsWith("ecpserver")) return ArtifactKind.EcpServer;
+            if (path.Contains("/ecp/activity/") || name.StartsWith("ecpactivity")) return ArtifactKind.EcpActivity;
+            if (path.Contains("/oabgeneratorlog/") || name.StartsWith("oabgenerator")) return ArtifactKind.OabGenerator;
+            if (name.Contains("rps_cmdlet_") || path.Contains("/cmdletinfra/") && path.Contains("/cmdlet/")) return ArtifactKind.RpsCmdlet;
+            if (name.Contains("rps_http_") || path.Contains("/cmdletinfra/") && path.Contains("/http/")) return ArtifactKind.RpsHttp;
+            if (System.Text.RegularExpressions.Regex.IsMatch(path, @"(^|/)w3svc\d+/") || name.StartsWith("u_ex")) return ArtifactKind.Iis;
+            var text = DecodeHead(head);
+            if (LooksLikeHttpProxyLine(text)) return ArtifactKind.HttpProxy;
+            if (LooksLikeIisLine(text)) return ArtifactKind.Iis;
+            if (path.Contains("/logging/")) return ArtifactKind.ExchangeLog;
+        }
+        if (name.EndsWith(".json") || name.EndsWith(".jsonl") || name.EndsWith(".ndjson"))
+            if (LooksLikeEventJson(DecodeHead(head))) return ArtifactKind.EventJson;
+        if (HasPageExtension(path) && IsWebRoot(path)) return ArtifactKind.WebPage;
+        return null;
+    }
+
+    private static bool HasPageExtension(string path)
+    {
+        foreach (var ext in PageExtensions) if (path.EndsWith(ext, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>Folders IIS serves for Exchange: the default web root and the Exchange front/back end trees.</summary>
+    public static bool IsWebRoot(string normalisedPath) =>
+        normalisedPath.Contains("inetpub/wwwroot/") || normalisedPath.Contains("/frontend/httpproxy/")
+        || normalisedPath.Contains("/clientaccess/") || normalisedPath.Contains("aspnet_client/")
+        || normalisedPath.StartsWith("owa/") || normalisedPath.StartsWith("ecp/") || normalisedPath.Contains("/owa/auth/")
+        || normalisedPath.Contains("/ecp/auth/") || normalisedPath.Contains("programdata/");
+
+    /// <summary>The HttpProxy protocol folder (Owa, Ecp, PowerShell ...) when the path names one.</summary>
+    public static string? HttpProxyProtocol(string normalisedPath)
+    {
+        var i = normalisedPath.LastIndexOf("httpproxy/", StringComparison.Ordinal);
+        if (i < 0) return null;
+        var rest = normalisedPath.AsSpan(i + 10);
+        var slash = rest.IndexOf('/');
+        return slash > 0 ? rest[..slash].ToString() : null;
+    }
+
+    private static string DecodeHead(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith("\xEF\xBB\xBF"u8)) head = head[3..];
+        if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xFE) return Encoding.Unicode.GetString(head[2..]);
+        return Encoding.UTF8.GetString(head);
+    }
+
+    // 2021-03-07T15:04:04.546Z,<guid>,...  (an HttpProxy data line without its header)
+    private static bool LooksLikeHttpProxyLine(string text) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z,[0-9a-fA-F-]{36},\d+,\d+,\d+,\d+,");
+
+    // 2021-03-05 03:06:27 ... GET /owa/...  (a W3C line without its header)
+    private static bool LooksLikeIisLine(string text) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ .*?\b(GET|POST|HEAD|PUT|OPTIONS|RPC_IN_DATA|RPC_OUT_DATA) /");
+
+    private static bool LooksLikeEventJson(string text)
+    {
+        var line = text.Split('\n', 2)[0];
+        return line.Contains("\"EventID\"", StringComparison.OrdinalIgnoreCase) || line.Contains("\"event_id\"", StringComparison.Ordinal)
+            || line.Contains("\"winlog\"", StringComparison.Ordinal) || line.Contains("\"Channel\"", StringComparison.Ordinal);
+    }
+}

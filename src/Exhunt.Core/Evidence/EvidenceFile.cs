@@ -1,0 +1,30 @@
+namespace Exhunt.Evidence;
+
+/// <summary>One file of the evidence, in a folder or inside a zip. Opening never writes or locks for writing.</summary>
+public sealed class EvidenceFile
+{
+    private readonly Func<Stream> _open;
+
+    public EvidenceFile(string relativePath, long length, DateTime? lastWriteUtc, Func<Stream> open)
+    {
+        RelativePath = relativePath;
+        Length = length;
+        LastWriteUtc = lastWriteUtc;
+        _open = open;
+    }
+
+    /// <summary>Path relative to the scanned root, '/' separators; inside a zip, the entry path.</summary>
+    public string RelativePath { get; }
+    public long Length { get; }
+    public DateTime? LastWriteUtc { get; }
+    public ArtifactKind Kind { get; set; }
+    /// <summary>HttpProxy protocol folder (Owa, Ecp ...), when known from the path.</summary>
+    public string? Protocol { get; set; }
+
+    public string FileName => RelativePath[(RelativePath.LastIndexOf('/') + 1)..];
+
+    /// <summary>Opens a fresh read-only stream; callers dispose it.</summary>
+    public Stream Open() => _open();
+
+    public override string ToString() => RelativePath;
+}

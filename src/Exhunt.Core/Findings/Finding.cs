@@ -1,0 +1,37 @@
+namespace Exhunt.Findings;
+
+/// <summary>One detection hit, tied to the artifact and position that proves it.</summary>
+public sealed class Finding
+{
+    public required RuleInfo Rule { get; init; }
+    /// <summary>Per-hit title; defaults to the rule title.</summary>
+    public string? Title { get; init; }
+    public Severity? SeverityOverride { get; init; }
+    public Outcome Outcome { get; init; } = Outcome.Unknown;
+    public DateTime? Time { get; init; }
+    /// <summary>Relative evidence path with '/' separators (zip: the entry path).</summary>
+    public required string Artifact { get; init; }
+    public long? Line { get; init; }
+    public long? Record { get; init; }
+    public string? ClientIp { get; init; }
+    public string? UserAgent { get; init; }
+    public string? User { get; init; }
+    public string? Evidence { get; init; }
+    /// <summary>Extra key/values for reports (file size, sha256, implicated lines ...).</summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
+    /// <summary>Assigned after the scan, in report order: F1, F2 ...</summary>
+    public string Id { get; set; } = "";
+
+    public Severity Severity => SeverityOverride ?? Rule.Severity;
+    public string DisplayTitle => Title ?? Rule.Title;
+
+    public const int MaxEvidenceChars = 512;
+
+    public static string? Clip(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty) return null;
+        return text.Length <= MaxEvidenceChars ? text.ToString() : string.Concat(text[..(MaxEvidenceChars - 1)], "…");
+    }
+
+    public static string? Clip(string? text) => text is null ? null : Clip(text.AsSpan());
+}

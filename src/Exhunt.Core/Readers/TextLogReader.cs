@@ -1,0 +1,201 @@
+using System.Text;
+using Exhunt.Evidence;
+
+namespace Exhunt.Readers;
+
+/// <summary>
+/// Streaming reader for every line-based log: Exchange CSV logs (HttpProxy, ECP, Rps, OAB ...) and IIS W3C.
+/// Columns are mapped by name from each <c>#Fields:</c> block (a new block may start mid-file); files without
+/// one fall back to the kind's default column list only when the column count matches, and say so.
+/// One <see cref="LogRecord"/> is reused for the whole file.
+/// </summary>
+public sealed class TextLogReader
+{
+    private readonly EvidenceFile _file;
+    private readonly ReaderStats _stats;
+    private readonly LogRecord _record;
+    private readonly char _separator;
+    private readonly bool _w3c;
+    private string[]? _columns;
+    /// <summary>Columns mapped from a default list for a header-less file (0 when a #Fields header was read).</summary>
+    private int _assumedColumns;
+    private bool _warnedNoHeader;
+
+    public TextLogReader(EvidenceFile file, ReaderStats stats)
+    {
+        _file = file;
+        _stats = stats;
+        _record = new LogRecord(file);
+        _w3c = file.Kind == ArtifactKind.Iis;
+        _separator = _w3c ? ' ' : ',';
+    }
+
+    /// <summary>Reads the stream to its end, calling <paramref name="onRecord"/> for each data line.</summary>
+    public void Read(Stream stream, Action<LogRecord> onRecord)
+    {
+        var lines = new LineReader(stream);
+        while (true)
+        {
+            var result = lines.Next(out var bytes);
+            if (result == LineReader.Result.End) break;
+            if (result == LineReader.Result.Overlong)
+            {
+                _stats.Skip($"line {lines.LineNumber}: longer than {LineReader.MaxLineBytes / (1 << 20)} MiB, skipped");
+                continue;
+            }
+            if (bytes.IsEmpty) continue;
+            if (bytes.IndexOf((byte)0) >= 0)
+            {
+                _stats.Skip($"line {lines.LineNumber}: binary data (NUL bytes), skipped");
+                continue;
+            }
+            Decode(bytes);
+            var raw = _record.Raw;
+            if (raw[0] == '#')
+            {
+                if (raw.StartsWith("#Fields:", StringComparison.OrdinalIgnoreCase)) SetColumns(raw[8..].Trim().ToString().Split(_separator));
+                continue;
+            }
+            _record.Line = lines.LineNumber;
+            if (!Split(raw))
+            {
+                _stats.Skip($"line {lines.LineNumber}: unterminated quoted field, skipped");
+                continue;
+            }
+            if (_columns is null && !TryAssumeDefault()) { _record.ColumnCount = 0; }
+            else if (IsRepeatedHeaderRow()) continue;
+            else if (_assumedColumns > 0 && _record.ColumnCount < _assumedColumns)
+            {
+                _stats.Skip($"line {lines.LineNumber}: {_record.ColumnCount} columns where the assumed header has {_assumedColumns}, skipped");
+                continue;
+            }
+            _record.Time = ParseTime();
+            if (_record.Time is { } t) _stats.SeeTime(t);
+            _stats.Records++;
+            onRecord(_record);
+        }
+    }
+
+    private void Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (_record.RawChars.Length < bytes.Length) _record.RawChars = new char[Math.Max(bytes.Length, _record.RawChars.Length * 2)];
+        _record.RawLength = Encoding.UTF8.GetChars(bytes, _record.RawChars);
+    }
+
+    private void SetColumns(string[] names)
+    {
+        _columns = names.Select(n => n.Trim()).ToArray();
+        _assumedColumns = 0;
+        Array.Fill(_record.ColumnOf, -1);
+        for (var i = 0; i < _columns.Length; i++)
+            if (FieldMaps.TryMap(_columns[i], out var f) && _record.ColumnOf[(int)f] < 0) _record.ColumnOf[(int)f] = i;
+    }
+
+    private bool TryAssumeDefault()
+    {
+        var defaults = FieldMaps.DefaultColumns(_file.Kind);
+        var stable = FieldMaps.StableLeadingColumns(_file.Kind);
+        if (defaults is not null && defaults.Length == _record.ColumnCount)
+        {
+            SetColumns(defaults);
+            _assumedColumns = defaults.Length;
+            _stats.Error($"no #Fields header: read with the default {_file.Kind.ToWire()} column order ({defaults.Length} columns, matched from line {_record.Line})");
+            return true;
+        }
+        if (defaults is not null && stable > 0 && _record.ColumnCount >= stable)
+        {
+            SetColumns(defaults[..stable]);
+            _assumedColumns = stable;
+            _stats.Error($"no #Fields header and {_record.ColumnCount} columns (default list: {defaults.Length}): only the {stable} leading columns every build writes alike were mapped");
+            return true;
+        }
+        if (!_warnedNoHeader)
+        {
+            _warnedNoHeader = true;
+            _stats.Error(defaults is null
+                ? $"no #Fields header before line {_record.Line}: columns unknown, lines read as plain text"
+                : $"no #Fields header before line {_record.Line} and {_record.ColumnCount} columns do not match the default {_file.Kind.ToWire()} list ({defaults.Length}): lines read as plain text");
+        }
+        return false;
+    }
+
+    // Some exports repeat the column names as a bare CSV row; it is not data.
+    private bool IsRepeatedHeaderRow() =>
+        _record.ColumnCount == _columns!.Length && _record.ColumnCount > 1
+        && _record.Values.AsSpan(_record.Starts[0], _record.Lengths[0]).Equals(_columns[0], StringComparison.OrdinalIgnoreCase)
+        && _record.Values.AsSpan(_record.Starts[1], _record.Lengths[1]).Equals(_columns[1], StringComparison.OrdinalIgnoreCase);
+
+    private DateTime? ParseTime()
+    {
+        if (_w3c)
+            return Timestamps.TryParseW3c(_record[Field.Date], _record[Field.TimeOfDay], out var w) ? w : null;
+        var dt = _record[Field.DateTime];
+        if (dt.IsEmpty && _record.ColumnCount == 0)
+        {
+            // Plain-text lines (OAB generator, header-less logs): a leading ISO timestamp if there is one.
+            var raw = _record.Raw;
+            var end = raw.IndexOfAny(',', ' ');
+            dt = end > 0 ? raw[..end] : raw;
+            if (dt.Length > 40) dt = dt[..40];
+        }
+        return Timestamps.TryParseIso(dt, out var t) ? t : null;
+    }
+
+    /// <summary>Splits the raw line into unescaped column values (CSV quoting or W3C spaces).</summary>
+    private bool Split(ReadOnlySpan<char> raw)
+    {
+        var r = _record;
+        if (r.Values.Length < raw.Length) r.Values = new char[Math.Max(raw.Length, r.Values.Length * 2)];
+        var values = r.Values.AsSpan();
+        var userAgentColumn = _w3c ? r.ColumnOf[(int)Field.UserAgent] : -1;
+        int col = 0, pos = 0, i = 0;
+        var ok = true;
+        while (true)
+        {
+            if (col == r.Starts.Length)
+            {
+                Array.Resize(ref r.Starts, col * 2);
+                Array.Resize(ref r.Lengths, col * 2);
+            }
+            var start = pos;
+            if (!_w3c && i < raw.Length && raw[i] == '"')
+            {
+                i++;
+                var closed = false;
+                while (i < raw.Length)
+                {
+                    var c = raw[i++];
+                    if (c == '"')
+                    {
+                        if (i < raw.Length && raw[i] == '"') { values[pos++] = '"'; i++; continue; }
+                        closed = true;
+                        break;
+                    }
+                    values[pos++] = c;
+                }
+                if (!closed) ok = false;
+                // Anything between the closing quote and the separator is kept, as Excel does.
+                while (i < raw.Length && raw[i] != _separator) values[pos++] = raw[i++];
+            }
+            else
+            {
+                var rest = raw[i..];
+                var len = rest.IndexOf(_separator);
+                if (len < 0) len = rest.Length;
+                var value = rest[..len];
+                if (_w3c && value is "-") value = default;
+                value.CopyTo(values[pos..]);
+                if (col == userAgentColumn) values.Slice(pos, value.Length).Replace('+', ' ');
+                pos += value.Length;
+                i += len;
+            }
+            r.Starts[col] = start;
+            r.Lengths[col] = pos - start;
+            col++;
+            if (i >= raw.Length) break;
+            i++; // separator; a trailing one yields a last empty column on the next pass
+        }
+        r.ColumnCount = col;
+        return ok;
+    }
+}

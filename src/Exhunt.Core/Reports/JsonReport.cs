@@ -1,0 +1,143 @@
+using Exhunt.Story;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Exhunt.Evidence;
+using Exhunt.Findings;
+using Exhunt.Readers;
+using Exhunt.Scanning;
+
+namespace Exhunt.Reports;
+
+/// <summary>
+/// Writes the <c>exhunt.report/1</c> JSON document. Fields are only ever added to this contract, never renamed
+/// or removed. Attacker text is escaped by the JSON writer (control characters, quotes, non-ASCII as \u escapes).
+/// </summary>
+public static class JsonReport
+{
+    public const string Schema = "exhunt.report/1";
+
+    public static void Write(ScanResult result, Stream output, Severity minSeverity = Severity.Info)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.Default });
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WriteStartObject("tool");
+        w.WriteString("name", "exhunt");
+        w.WriteString("version", ToolVersion.Value);
+        w.WriteEndObject();
+        w.WriteString("root", result.Root);
+        w.WriteString("verdict", result.Story.Verdict.ToWire());
+        w.WriteString("summary", result.Story.Sentence);
+
+        w.WriteStartArray("coverage");
+        foreach (var c in result.Coverage)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", c.Kind.ToWire());
+            WriteTime(w, "first", c.First);
+            WriteTime(w, "last", c.Last);
+            w.WriteNumber("files", c.Files);
+            w.WriteNumber("records", c.Records);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("artifacts");
+        foreach (var a in result.Artifacts.OrderBy(a => a.File.RelativePath, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("path", a.File.RelativePath);
+            w.WriteString("kind", a.File.Kind.ToWire());
+            w.WriteNumber("bytes", a.File.Length);
+            w.WriteNumber("records", a.Stats.Records);
+            w.WriteNumber("skipped", a.Stats.Skipped);
+            if (a.Stats.Recovered > 0) w.WriteNumber("recovered", a.Stats.Recovered);
+            w.WriteStartArray("errors");
+            foreach (var e in a.Stats.Errors) w.WriteStringValue(e);
+            w.WriteEndArray();
+            if (a.Sha256 is null) w.WriteNull("sha256"); else w.WriteString("sha256", a.Sha256);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        var shown = result.Findings.Where(f => f.Severity >= minSeverity).ToList();
+        w.WriteStartArray("findings");
+        foreach (var f in shown) WriteFinding(w, f);
+        w.WriteEndArray();
+
+        w.WriteStartArray("incidents");
+        foreach (var i in result.Story.Incidents)
+        {
+            var ids = i.Findings.Where(f => f.Severity >= minSeverity).Select(f => f.Id).ToList();
+            if (ids.Count == 0) continue;
+            w.WriteStartObject();
+            w.WriteString("id", i.Id);
+            w.WriteString("verdict", i.Verdict.ToWire());
+            w.WriteString("stage", i.Stage);
+            WriteTime(w, "first", i.First);
+            WriteTime(w, "last", i.Last);
+            WriteStrings(w, "client_ips", i.ClientIps);
+            WriteStrings(w, "cves", i.Cves);
+            WriteStrings(w, "findings", ids);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("errors");
+        foreach (var e in result.ListingErrors) w.WriteStringValue(e);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFinding(Utf8JsonWriter w, Finding f)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", f.Id);
+        w.WriteString("rule", f.Rule.Id);
+        w.WriteString("title", f.DisplayTitle);
+        w.WriteString("severity", f.Severity.ToWire());
+        WriteStrings(w, "cves", f.Rule.Cves);
+        WriteStrings(w, "attack", f.Rule.Attack);
+        w.WriteString("tactic", f.Rule.Tactic);
+        w.WriteString("outcome", f.Outcome.ToWire());
+        WriteTime(w, "time", f.Time);
+        w.WriteString("artifact", f.Artifact);
+        if (f.Line is { } line) { w.WriteStartObject("location"); w.WriteNumber("line", line); w.WriteEndObject(); }
+        else if (f.Record is { } rec) { w.WriteStartObject("location"); w.WriteNumber("record", rec); w.WriteEndObject(); }
+        else w.WriteNull("location");
+        WriteNullable(w, "client_ip", f.ClientIp);
+        WriteNullable(w, "user_agent", f.UserAgent);
+        WriteNullable(w, "user", f.User);
+        WriteNullable(w, "evidence", Finding.Clip(f.Evidence));
+        if (f.Details is { Count: > 0 })
+        {
+            w.WriteStartObject("details");
+            foreach (var (k, v) in f.Details) w.WriteString(k, v);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteTime(Utf8JsonWriter w, string name, DateTime? t)
+    {
+        if (t is { } v) w.WriteString(name, Timestamps.ToIso(v)); else w.WriteNull(name);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name); else w.WriteString(name, value);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}
+
+public static class ToolVersion
+{
+    public static readonly string Value =
+        typeof(ToolVersion).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Exhunt.Detection;
+using Exhunt.Evidence;
+using Exhunt.Findings;
+using Exhunt.Readers;
+using Exhunt.Readers.EventJson;
+using Exhunt.Readers.Evtx;
+using Exhunt.Story;
+
+namespace Exhunt.Scanning;
+
+public sealed record ScanProgress(int FilesDone, int FilesTotal, long BytesDone, long BytesTotal);
+
+public sealed class ScanOptions
+{
+    public RuleSet Rules { get; init; } = RuleSet.BuiltIn();
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+    public IProgress<ScanProgress>? Progress { get; init; }
+}
+
+/// <summary>Evidence → readers → detectors → correlation → story: one pass over every file.</summary>
+public sealed class Scanner(ScanOptions options)
+{
+    public ScanResult Scan(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        using var source = EvidenceSource.Open(path);
+        var files = source.EnumerateFiles().ToList();
+        var results = new ArtifactResult[files.Count];
+        var context = new ScanContext();
+        long bytesTotal = files.Sum(f => f.Length), bytesDone = 0;
+        var filesDone = 0;
+
+        // Largest first so one big file does not start last and run alone.
+        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
+        {
+            results[i] = ScanFile(files[i], context);
+            Interlocked.Add(ref bytesDone, files[i].Length);
+            var done = Interlocked.Increment(ref filesDone);
+            options.Progress?.Report(new ScanProgress(done, files.Count, Interlocked.Read(ref bytesDone), bytesTotal));
+        });
+
+        var index = new EvidenceIndex(files);
+        foreach (var rule in options.Rules.CorrelationRules)
+            rule.Run(new CorrelationInput(index, context.Findings.Snapshot()), context);
+
+        var findings = FindingOrder.Sort(context.Findings.Snapshot());
+        for (var i = 0; i < findings.Count; i++) findings[i].Id = "F" + (i + 1);
+        var coverage = results.Where(r => r.File.Kind.IsLog())
+            .GroupBy(r => r.File.Kind)
+            .OrderBy(g => g.Key)
+            .Select(g => new Coverage(g.Key, g.Min(r => r.Stats.First), g.Max(r => r.Stats.Last), g.Count(), g.Sum(r => r.Stats.Records)))
+            .ToList();
+        var story = StoryTeller.Tell(findings);
+        return new ScanResult(path, results, findings, coverage, story, source.ListingErrors, bytesTotal, clock.Elapsed);
+    }
+
+    private ArtifactResult ScanFile(EvidenceFile file, ScanContext context)
+    {
+        var result = new ArtifactResult(file);
+        try
+        {
+            var head = ReadHead(file);
+            ArtifactClassifier.Classify(file, head);
+            if (file.RelativePath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && file.Kind != ArtifactKind.Archive)
+                result.Stats.Error("named .zip but not a zip archive (no PK signature); not opened");
+            switch (file.Kind)
+            {
+                case ArtifactKind.Evtx:
+                    ReadEvents(file, result, EvtxReader.Read, context);
+                    break;
+                case ArtifactKind.EventJson:
+                    ReadEvents(file, result, JsonEventReader.Read, context);
+                    break;
+                case var k when k.IsLog():
+                    ReadTextLog(file, result, context);
+                    break;
+                default:
+                    result.Sha256 = Hash(file);
+                    foreach (var rule in options.Rules.FileRules)
+                        if (rule.Handles(file.Kind)) rule.Inspect(file, head, result.Sha256, context);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException)
+        {
+            result.Stats.Error($"read failed: {e.Message}");
+        }
+        return result;
+    }
+
+    private void ReadTextLog(EvidenceFile file, ArtifactResult result, ScanContext context)
+    {
+        var rules = options.Rules.LogRulesFor(file.Kind);
+        using var stream = file.Open();
+        new TextLogReader(file, result.Stats).Read(stream, record =>
+        {
+            foreach (var rule in rules) rule.Inspect(record, context);
+        });
+    }
+
+    private void ReadEvents(EvidenceFile file, ArtifactResult result, Action<Stream, ReaderStats, Action<WinEvent, long>> reader, ScanContext context)
+    {
+        var rules = options.Rules.EventRules;
+        using var stream = file.Open();
+        reader(stream, result.Stats, (evt, record) =>
+        {
+            var origin = new EventOrigin(file.RelativePath, record);
+            foreach (var rule in rules) rule.Inspect(evt, origin, context);
+        });
+    }
+
+    private static byte[] ReadHead(EvidenceFile file)
+    {
+        using var s = file.Open();
+        var buf = new byte[ArtifactClassifier.SniffBytes];
+        var n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+        return buf[..n];
+    }
+
+    private static string Hash(EvidenceFile file)
+    {
+        using var s = file.Open();
+        return Convert.ToHexStringLower(SHA256.HashData(s));
+    }
+}
+
+public sealed record ScanResult(
+    string Root,
+    IReadOnlyList<ArtifactResult> Artifacts,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<Coverage> Coverage,
+    StoryResult Story,
+    IReadOnlyList<string> ListingErrors,
+    long Bytes,
+    TimeSpan Elapsed);
