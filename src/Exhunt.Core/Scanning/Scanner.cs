@@ -88,6 +88,11 @@ public sealed class Scanner(ScanOptions options)
         {
             result.Stats.Error($"read failed: {e.Message}");
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A reader or rule bug on hostile input must cost this file, not the scan.
+            result.Stats.Error($"internal error while reading this file ({e.GetType().Name}: {e.Message}); the rest of the scan went on");
+        }
         return result;
     }
 
