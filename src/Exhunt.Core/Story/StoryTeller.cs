@@ -79,9 +79,13 @@ public static class StoryTeller
         var hostOnly = new List<Incident>();
         foreach (var f in relevant.Where(f => f.ClientIp is null))
         {
+            // Host-side evidence (a cmdlet, a dump) belongs with the client that got in, not with scanner noise
+            // in the same hours: prefer incidents with success, then the nearest in time.
             var home = f.Time is { } t
                 ? incidents.Where(i => i.First is { } a && i.Last is { } b && t >= a - Slack && t <= b + Slack)
-                    .OrderByDescending(i => i.Findings.Max(x => x.Severity)).FirstOrDefault()
+                    .OrderByDescending(i => i.Findings.Any(x => x.Outcome == Outcome.Succeeded || x.Rule.Implies == Proves.Compromise))
+                    .ThenBy(i => Distance(t, i.First!.Value, i.Last!.Value))
+                    .FirstOrDefault()
                 : null;
             home ??= hostOnly.FirstOrDefault(i => f.Time is { } t2 && i.First is { } a && i.Last is { } b && t2 >= a - Slack && t2 <= b + Slack)
                 ?? hostOnly.FirstOrDefault(i => f.Time is null && i.First is null);
@@ -93,6 +97,9 @@ public static class StoryTeller
         for (var n = 0; n < ordered.Count; n++) ordered[n].Id = "I" + (n + 1);
         return ordered;
     }
+
+    private static TimeSpan Distance(DateTime t, DateTime first, DateTime last) =>
+        t < first ? first - t : t > last ? t - last : TimeSpan.Zero;
 
     private static string Sentence(Verdict verdict, IReadOnlyList<Finding> findings, IReadOnlyList<Incident> incidents)
     {
