@@ -51,6 +51,8 @@ public static class ConsoleReport
         var kinds = result.Artifacts.GroupBy(a => a.File.Kind).Where(g => !g.Key.IsLogKind()).OrderBy(g => g.Key)
             .Select(g => $"{g.Key.ToWire()} {g.Count()}");
         o.WriteLine($"  other files: {string.Join(", ", kinds)}");
+        if (result.InstallRoots.Count > 0)
+            o.WriteLine($"  Exchange installed at: {string.Join("; ", result.InstallRoots.Select(r => e(r.Length == 0 ? "(evidence root)" : r, 160)))}");
 
         var problems = result.Artifacts.Where(a => a.Stats.Errors.Count > 0).ToList();
         if (problems.Count > 0 || result.ListingErrors.Count > 0)

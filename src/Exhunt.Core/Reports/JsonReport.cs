@@ -28,6 +28,7 @@ public static class JsonReport
         w.WriteString("root", result.Root);
         w.WriteString("verdict", result.Story.Verdict.ToWire());
         w.WriteString("summary", result.Story.Sentence);
+        WriteStrings(w, "exchange_install_roots", result.InstallRoots);
 
         w.WriteStartArray("coverage");
         foreach (var c in result.Coverage)

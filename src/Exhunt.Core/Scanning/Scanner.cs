@@ -54,7 +54,10 @@ public sealed class Scanner(ScanOptions options)
             .Select(g => new Coverage(g.Key, g.Min(r => r.Stats.First), g.Max(r => r.Stats.Last), g.Count(), g.Sum(r => r.Stats.Records)))
             .ToList();
         var story = StoryTeller.Tell(findings);
-        return new ScanResult(path, results, findings, coverage, story, source.ListingErrors, bytesTotal, clock.Elapsed);
+        return new ScanResult(path, results, findings, coverage, story, source.ListingErrors, bytesTotal, clock.Elapsed)
+        {
+            InstallRoots = InstallRoots.Infer(files),
+        };
     }
 
     private ArtifactResult ScanFile(EvidenceFile file, ScanContext context)
@@ -140,4 +143,8 @@ public sealed record ScanResult(
     StoryResult Story,
     IReadOnlyList<string> ListingErrors,
     long Bytes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Where Exchange was installed, as evidence-relative folders inferred from the layout.</summary>
+    public IReadOnlyList<string> InstallRoots { get; init; } = [];
+}
