@@ -11,14 +11,15 @@ public static class ScanCommand
     {
         var path = new Argument<string>("PATH") { Description = "Evidence: a folder (live install, copy, KAPE or Velociraptor collection) or a .zip" };
         var json = new Option<string?>("--json") { Description = "Also write the exhunt.report/1 JSON report to this file ('-' for stdout)" };
+        var csv = new Option<string?>("--csv") { Description = "Also write the findings as a CSV timeline (Timesketch-ready) to this file" };
         var min = new Option<string>("--min-severity") { Description = "Hide findings below this level: info, low, medium, high, critical", DefaultValueFactory = _ => "info" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show the progress display" };
-        var command = new Command("scan", "Scan evidence and give the verdict") { path, json, min, noProgress };
-        command.SetAction(parse => Run(parse.GetValue(path)!, parse.GetValue(json), parse.GetValue(min)!, parse.GetValue(noProgress)));
+        var command = new Command("scan", "Scan evidence and give the verdict") { path, json, csv, min, noProgress };
+        command.SetAction(parse => Run(parse.GetValue(path)!, parse.GetValue(json), parse.GetValue(min)!, parse.GetValue(noProgress), parse.GetValue(csv)));
         return command;
     }
 
-    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, TextWriter? stdout = null)
+    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null)
     {
         if (!FindingEnums.TryParseSeverity(minSeverity, out var min))
             throw new UsageException($"--min-severity must be one of info, low, medium, high, critical (got '{minSeverity}')");
@@ -40,6 +41,11 @@ public static class ScanCommand
             {
                 using var file = new FileStream(jsonPath, FileMode.Create, FileAccess.Write);
                 JsonReport.Write(result, file, min);
+            }
+            if (csvPath is not null)
+            {
+                using var file = new StreamWriter(csvPath, append: false, new System.Text.UTF8Encoding(false));
+                CsvTimeline.Write(result, file, min);
             }
             ConsoleReport.Write(result, stdout, min);
         }
