@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Exhunt.Tests.Support;
 
-namespace Exhunt.Tests.Cli;
+namespace Exhunt.Tests.CommandLine;
 
 public class ExitCodeTests
 {
