@@ -9,7 +9,7 @@ namespace Exhunt.Reports;
 /// <summary>The human report: the verdict in one sentence, what happened grouped by incident, coverage, problems.</summary>
 public static class ConsoleReport
 {
-    private const int LocationsPerRule = 3;
+    private const int LocationsPerRule = 1;
 
     public static void Write(ScanResult result, TextWriter o, Severity minSeverity = Severity.Info)
     {
@@ -87,7 +87,7 @@ public static class ConsoleReport
                 o.WriteLine($"{indent}{e(f.Artifact, 100)}{where}{who}");
                 if (f.Evidence is { } ev) o.WriteLine($"{indent}  {e(ev, 180)}");
             }
-            if (list.Count > LocationsPerRule) o.WriteLine($"{indent}... {list.Count - LocationsPerRule} more");
+            if (list.Count > LocationsPerRule) o.WriteLine($"{indent}... and {list.Count - LocationsPerRule} more (see --json or --csv)");
         }
     }
 

@@ -93,9 +93,32 @@ public static class StoryTeller
             home.Findings.Add(f);
         }
         incidents.AddRange(hostOnly);
+        MergeInternalHops(incidents);
         var ordered = incidents.OrderBy(i => i.First is null).ThenBy(i => i.First).ToList();
         for (var n = 0; n < ordered.Count; n++) ordered[n].Id = "I" + (n + 1);
         return ordered;
+    }
+
+    /// <summary>
+    /// Back-end logs (IIS W3SVC2, port 444) see the front-end server, not the client, as c-ip; internal addresses
+    /// active in the hours of a successful outside intrusion are folded into it rather than told as a second intruder.
+    /// </summary>
+    private static void MergeInternalHops(List<Incident> incidents)
+    {
+        foreach (var inner in incidents.ToList())
+        {
+            var ips = inner.ClientIps.ToList();
+            if (ips.Count == 0 || !ips.All(IpAddresses.IsInternal) || inner.First is not { } a || inner.Last is not { } b) continue;
+            var outer = incidents
+                .Where(o => o != inner && o.ClientIps.Any(ip => !IpAddresses.IsInternal(ip)) && o.First is { } oa && o.Last is { } ob
+                    && a <= ob + Slack && b >= oa - Slack
+                    && o.Findings.Any(x => x.Outcome == Outcome.Succeeded || x.Rule.Implies == Proves.Compromise))
+                .OrderBy(o => Distance(a, o.First!.Value, o.Last!.Value))
+                .FirstOrDefault();
+            if (outer is null) continue;
+            outer.Findings.AddRange(inner.Findings);
+            incidents.Remove(inner);
+        }
     }
 
     private static TimeSpan Distance(DateTime t, DateTime first, DateTime last) =>
@@ -107,9 +130,12 @@ public static class StoryTeller
             return findings.Count == 0
                 ? "Clean: no sign of exploitation in the logs and files read."
                 : $"Clean: no sign of exploitation; {findings.Count} context item(s) listed for review.";
-        var cves = findings.SelectMany(f => f.Rule.Cves).Distinct().Order(StringComparer.Ordinal).ToList();
-        var ips = incidents.Where(i => i.Verdict >= Verdict.Attempted).SelectMany(i => i.ClientIps).Distinct().Take(4).ToList();
-        var first = findings.Where(f => f.Rule.Implies >= Proves.Attempt).Min(f => f.Time);
+        // Speak of the incidents that carry the verdict: a compromise is told by the intruder, not by the scanners.
+        var telling = incidents.Where(i => i.Verdict == verdict).ToList();
+        var told = telling.Count > 0 ? telling.SelectMany(i => i.Findings).ToList() : findings.ToList();
+        var cves = told.SelectMany(f => f.Rule.Cves).Distinct().Order(StringComparer.Ordinal).ToList();
+        var ips = telling.SelectMany(i => i.ClientIps).Where(ip => !IpAddresses.IsInternal(ip)).Distinct().Take(4).ToList();
+        var first = told.Where(f => f.Rule.Implies >= Proves.Attempt).Min(f => f.Time);
         var what = verdict switch
         {
             Verdict.Compromised => "Compromised: exploitation succeeded",
@@ -120,6 +146,8 @@ public static class StoryTeller
         if (cves.Count > 0) parts.Add("via " + string.Join(", ", cves));
         if (ips.Count > 0) parts.Add("from " + string.Join(", ", ips));
         if (first is { } t) parts.Add("starting " + Readers.Timestamps.ToIso(t));
-        return string.Join(" ", parts) + ".";
+        var others = incidents.Count(i => i.Verdict < verdict && i.Verdict >= Verdict.Attempted);
+        var sentence = string.Join(" ", parts) + ".";
+        return others > 0 ? sentence + $" {others} other incident(s) were attempts only." : sentence;
     }
 }

@@ -87,3 +87,36 @@ public class StoryTellerHostFindingTests
         Assert.Contains(intruder.Findings, f => f.Rule.Id == "dump");
     }
 }
+
+public class InternalHopTests
+{
+    [Theory]
+    [InlineData("10.0.0.10", true)]
+    [InlineData("192.168.1.5", true)]
+    [InlineData("172.20.0.1", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("::1", true)]
+    [InlineData("fe80::d9e3:e981:da2d:427b%3", true)]
+    [InlineData("10.0.0.10:51234", true)]
+    [InlineData("104.140.114.110", false)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("not an ip", false)]
+    public void Internal_addresses_are_recognised(string ip, bool internalHop) =>
+        Assert.Equal(internalHop, Exhunt.Story.IpAddresses.IsInternal(ip));
+
+    [Fact]
+    public void Back_end_hop_in_the_intruders_hours_folds_into_the_intrusion_and_stays_out_of_the_sentence()
+    {
+        var ssrf = new RuleInfo("ssrf", "ssrf", Severity.High, ["CVE-2021-26855"], [], "initial-access", Proves.Attempt);
+        var reset = new RuleInfo("reset", "reset", Severity.Critical, ["CVE-2021-27065"], [], "persistence", Proves.Compromise);
+        var t0 = new DateTime(2021, 3, 2, 6, 47, 0, DateTimeKind.Utc);
+        var story = StoryTeller.Tell([
+            new Finding { Rule = ssrf, ClientIp = "104.140.114.110", Outcome = Outcome.Succeeded, Artifact = "a", Time = t0 },
+            new Finding { Rule = reset, ClientIp = "10.0.0.10", Outcome = Outcome.Succeeded, Artifact = "W3SVC2/u_ex.log", Time = t0.AddSeconds(20) },
+        ]);
+        var incident = Assert.Single(story.Incidents);
+        Assert.Equal(2, incident.Findings.Count);
+        Assert.Contains("104.140.114.110", story.Sentence);
+        Assert.DoesNotContain("10.0.0.10", story.Sentence);
+    }
+}
