@@ -1,0 +1,17 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Exhunt.Detection.Iocs;
+
+/// <summary>
+/// "Report once" memory that lives as long as one scan's <see cref="ScanContext"/>: rule instances outlive a scan
+/// (a RuleSet can be reused), so their dedup state is keyed by the context rather than held in fields.
+/// </summary>
+public sealed class PerScan<TKey> where TKey : notnull
+{
+    private readonly ConditionalWeakTable<ScanContext, ConcurrentDictionary<TKey, byte>> _seen = new();
+
+    /// <summary>True the first time <paramref name="key"/> is seen in this scan.</summary>
+    public bool First(ScanContext context, TKey key) =>
+        _seen.GetValue(context, _ => new ConcurrentDictionary<TKey, byte>()).TryAdd(key, 0);
+}
