@@ -195,3 +195,26 @@ public class FileRulesTests
         Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/certs/request.req", der)), f => f.Rule.Id.Contains("as-page"));
     }
 }
+
+public class ProgramDataPageTests
+{
+    [Theory]
+    [InlineData("C/ProgramData/COM1/shell.aspx")]
+    [InlineData("C/ProgramData/ZING/a/b.aspx")]
+    [InlineData("C/Users/All Users/CON/x.aspx")]
+    public void Page_in_device_name_folder_is_compromise(string path)
+    {
+        var hit = Assert.Single(FileRuleHarness.Run(Fixture.File(path, "<%@ Page %>")), f => f.Rule.Id.StartsWith("file-page-programdata"));
+        Assert.Equal("file-page-programdata-device-folder", hit.Rule.Id);
+        Assert.Equal(Proves.Compromise, hit.Rule.Implies);
+    }
+
+    [Fact]
+    public void Other_programdata_page_is_weak_and_non_pages_stay_quiet()
+    {
+        var hit = Assert.Single(FileRuleHarness.Run(Fixture.File("C/ProgramData/Vendor/status.aspx", "<%@ Page %>")), f => f.Rule.Id.StartsWith("file-page-programdata"));
+        Assert.Equal("file-page-programdata", hit.Rule.Id);
+        Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/ProgramData/COM1/readme.txt", "x")), f => f.Rule.Id.StartsWith("file-page-programdata"));
+        Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/inetpub/wwwroot/com1/x.aspx", "x")), f => f.Rule.Id.StartsWith("file-page-programdata"));
+    }
+}
