@@ -85,3 +85,24 @@ public class PageRequestRuleTests
         Assert.Equal("198.51.100.23", Assert.Single(requests).ClientIp);
     }
 }
+
+public class PageRequestCapTests
+{
+    [Fact]
+    public void A_sweep_from_many_clients_is_capped_with_one_notice_but_fully_recorded()
+    {
+        var sb = new System.Text.StringBuilder(PageRequestRuleTests.IisHeader);
+        const int clients = Exhunt.Detection.Files.PageRequestRule.MaxProbeFindings + 50;
+        for (var i = 0; i < clients; i++)
+            sb.Append($"2021-03-22 14:45:10 10.0.0.5 GET /aspnet_client/shell.aspx - 443 - 10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256} nuclei - 404 0 2 1\n");
+        var file = Fixture.File("W3SVC1/u_ex210322.log", sb.ToString());
+        var context = new ScanContext();
+        var rules = RuleSet.BuiltIn().LogRulesFor(file.Kind);
+        using (var s = file.Open())
+            new TextLogReader(file, new ReaderStats()).Read(s, r => { foreach (var rule in rules) rule.Inspect(r, context); });
+        var probes = context.Findings.Snapshot().Where(f => f.Rule.Id == "web-nonstock-page-probe").ToList();
+        Assert.Equal(Exhunt.Detection.Files.PageRequestRule.MaxProbeFindings + 1, probes.Count);
+        Assert.Single(probes, f => f.Details!.ContainsKey("cap"));
+        Assert.Equal(clients, context.PageRequests.Count);
+    }
+}

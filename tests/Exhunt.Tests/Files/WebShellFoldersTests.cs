@@ -34,4 +34,31 @@ public class WebShellFoldersTests
     [InlineData("/myowa/auth/x.aspx")]
     public void Other_folders_are_not_web_shell_folders(string path) =>
         Assert.False(WebShellFolders.Locate(path).IsShellFolder);
+
+    [Theory]
+    [InlineData("/owa/auth/shell.aspx", ShellFolder.OwaAuth, false)]
+    [InlineData("/OWA/AUTH/LOGON.ASPX", ShellFolder.OwaAuth, true)]
+    [InlineData("/owa/auth/Current/one1.aspx", ShellFolder.OwaAuthCurrent, false)]
+    [InlineData("/ecp/auth/TimeoutLogoff.aspx", ShellFolder.EcpAuth, true)]
+    [InlineData("/Aspnet_Client/system_web/x.aspx", ShellFolder.AspnetClient, false)]
+    [InlineData("/foo/owa/auth/x.aspx", ShellFolder.None, false)]
+    [InlineData("/owa/auth.aspx", ShellFolder.None, false)]
+    [InlineData("/ecp/default.aspx", ShellFolder.None, false)]
+    [InlineData("/autodiscover/autodiscover.aspx", ShellFolder.None, false)]
+    public void Url_stems_must_start_with_the_folder(string stem, ShellFolder folder, bool stock)
+    {
+        var hit = WebShellFolders.LocateUrl(stem);
+        Assert.Equal(folder, hit.Folder);
+        Assert.Equal(stock, hit.Stock);
+    }
+
+    [Theory]
+    [InlineData("/owa/auth/x.aspx", true)]
+    [InlineData("/a/b.ASHX", true)]
+    [InlineData("/a/b.asmx", true)]
+    [InlineData("/a/b.asp", true)]
+    [InlineData("/a/b.js", false)]
+    [InlineData("/a/b.aspx.txt", false)]
+    [InlineData("/x", false)]
+    public void Requestable_page_prefilter(string stem, bool page) => Assert.Equal(page, WebShellFolders.IsRequestablePage(stem));
 }

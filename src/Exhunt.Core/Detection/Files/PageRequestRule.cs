@@ -30,7 +30,12 @@ public sealed class PageRequestRule : ILogRule
     /// <summary>Bound on recorded requests per scan: a scanner sweeping thousands of names must not exhaust memory.</summary>
     public const int MaxRecorded = 200_000;
 
+    /// <summary>Findings per scan for probes and for served pages; past these, requests are still recorded for
+    /// correlation and one notice says that reporting stopped (a botnet sweep must not flood the report).</summary>
+    public const int MaxProbeFindings = 1_000, MaxPageFindings = 5_000;
+
     private readonly PerScan<(string Artifact, string? Ip, string Url, string Rule)> _reported = new();
+    private readonly PerScan<string> _capNotices = new();
     private readonly PerScan<(string Artifact, string? Ip)> _probesReported = new();
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
@@ -39,7 +44,7 @@ public sealed class PageRequestRule : ILogRule
     {
         var stem = record[Field.UrlStem];
         if (stem.IsEmpty || !WebShellFolders.IsRequestablePage(stem)) return;
-        var hit = WebShellFolders.Locate(stem);
+        var hit = WebShellFolders.LocateUrl(stem);
         if (!hit.IsShellFolder || hit.Stock) return;
 
         var status = ParseStatus(record[Field.Status]);
@@ -56,6 +61,24 @@ public sealed class PageRequestRule : ILogRule
             >= 500 and < 600 => (Failed, Outcome.Unknown),
             _ => (Probe, Outcome.Failed),
         };
+        var (seen, cap) = rule == Probe ? (_probesReported.Count(context), MaxProbeFindings) : (_reported.Count(context), MaxPageFindings);
+        if (seen >= cap)
+        {
+            if (_capNotices.First(context, rule.Id))
+                context.Add(new Finding
+                {
+                    Rule = rule,
+                    Title = $"{rule.Title}: more than {cap} distinct clients/pages, further ones not reported individually",
+                    Outcome = outcome,
+                    Time = record.Time,
+                    Artifact = record.File.RelativePath,
+                    Line = record.Line,
+                    ClientIp = ip,
+                    Evidence = Finding.Clip(record.Raw),
+                    Details = new Dictionary<string, string> { ["cap"] = cap.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                });
+            return;
+        }
         var first = rule == Probe
             ? _probesReported.First(context, (record.File.RelativePath, ip))
             : _reported.First(context, (record.File.RelativePath, ip, url.ToLowerInvariant(), rule.Id));

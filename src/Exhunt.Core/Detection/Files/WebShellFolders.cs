@@ -45,10 +45,34 @@ public static class WebShellFolders
     }
 
     /// <summary>The request extensions IIS runs as ASP/ASP.NET code (the page-request rule's cheap prefilter).</summary>
-    public static bool IsRequestablePage(ReadOnlySpan<char> urlPath) =>
-        urlPath.EndsWith(".aspx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".ashx", StringComparison.OrdinalIgnoreCase)
-        || urlPath.EndsWith(".asmx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".asp", StringComparison.OrdinalIgnoreCase);
+    public static bool IsRequestablePage(ReadOnlySpan<char> urlPath)
+    {
+        if (urlPath.Length < 5 || (urlPath[^1] | 0x20) is not ('x' or 'p')) return false;
+        return urlPath.EndsWith(".aspx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".ashx", StringComparison.OrdinalIgnoreCase)
+            || urlPath.EndsWith(".asmx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".asp", StringComparison.OrdinalIgnoreCase);
+    }
 
+    /// <summary>
+    /// A request path (IIS cs-uri-stem, HttpProxy UrlStem): the web-shell folder must be its leading segments, as IIS
+    /// serves /owa and /ecp from FrontEnd\HttpProxy and /aspnet_client from the site root. Hot path: one character
+    /// decides which prefix to compare.
+    /// </summary>
+    public static FolderHit LocateUrl(ReadOnlySpan<char> stem)
+    {
+        if (stem.Length < 2 || stem[0] != '/') return Locate(stem);
+        var (prefix, folder) = (stem[1] | 0x20) switch
+        {
+            'o' => ("/owa/auth/", ShellFolder.OwaAuth),
+            'e' => ("/ecp/auth/", ShellFolder.EcpAuth),
+            'a' => ("/aspnet_client/", ShellFolder.AspnetClient),
+            _ => ("", ShellFolder.None),
+        };
+        if (folder == ShellFolder.None || stem.Length <= prefix.Length || !stem.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            return default;
+        return Classify(folder, stem[prefix.Length..]);
+    }
+
+    /// <summary>A collected path or any '/'-separated path: the deepest web-shell folder in it.</summary>
     public static FolderHit Locate(ReadOnlySpan<char> path)
     {
         var best = ShellFolder.None;
@@ -57,17 +81,20 @@ public static class WebShellFolders
         Consider(path, "owa/auth/", ShellFolder.OwaAuth, ref best, ref bestAt, ref restAt);
         Consider(path, "ecp/auth/", ShellFolder.EcpAuth, ref best, ref bestAt, ref restAt);
         Consider(path, "aspnet_client/", ShellFolder.AspnetClient, ref best, ref bestAt, ref restAt);
-        if (best == ShellFolder.None) return default;
+        return best == ShellFolder.None ? default : Classify(best, path[restAt..]);
+    }
 
-        var rest = path[restAt..];
+    /// <summary>Judges what follows the folder marker: a name at the top level, or a subfolder.</summary>
+    private static FolderHit Classify(ShellFolder folder, ReadOnlySpan<char> rest)
+    {
         var slash = rest.IndexOf('/');
         var stock = StockLazy.Value;
-        switch (best)
+        switch (folder)
         {
             case ShellFolder.AspnetClient:
-                return new FolderHit(best, false);
+                return new FolderHit(folder, false);
             case ShellFolder.EcpAuth:
-                return new FolderHit(best, slash < 0 && stock.EcpAuth.Contains(rest));
+                return new FolderHit(folder, slash < 0 && stock.EcpAuth.Contains(rest));
             default:
                 if (slash < 0) return new FolderHit(ShellFolder.OwaAuth, stock.OwaAuth.Contains(rest));
                 var first = rest[..slash];

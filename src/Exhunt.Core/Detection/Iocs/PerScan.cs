@@ -12,6 +12,11 @@ public sealed class PerScan<TKey> where TKey : notnull
     private readonly ConditionalWeakTable<ScanContext, ConcurrentDictionary<TKey, byte>> _seen = new();
 
     /// <summary>True the first time <paramref name="key"/> is seen in this scan.</summary>
-    public bool First(ScanContext context, TKey key) =>
-        _seen.GetValue(context, _ => new ConcurrentDictionary<TKey, byte>()).TryAdd(key, 0);
+    public bool First(ScanContext context, TKey key) => Seen(context).TryAdd(key, 0);
+
+    /// <summary>How many distinct keys this scan has seen.</summary>
+    public int Count(ScanContext context) => Seen(context).Count;
+
+    private ConcurrentDictionary<TKey, byte> Seen(ScanContext context) =>
+        _seen.GetValue(context, _ => new ConcurrentDictionary<TKey, byte>());
 }
