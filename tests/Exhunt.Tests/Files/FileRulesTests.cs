@@ -68,6 +68,15 @@ public class FileRulesTests
         Assert.Equal("(module list not readable)", hit.Details!["process_image"]);
     }
 
+    [Fact]
+    public void Lsass_dump_name_without_minidump_content_is_reported_by_name()
+    {
+        var hit = Assert.Single(FileRuleHarness.Run(Fixture.File("C/root/lsass.dmp", "\x01\x02xor-encoded")), f => f.Rule.Id.StartsWith("file-lsass"));
+        Assert.Equal("file-lsass-dump-name", hit.Rule.Id);
+        Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/Windows/Temp/lsass.log", "x")), f => f.Rule.Id.StartsWith("file-lsass"));
+        Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/Windows/Temp/memory.dmp", "x")), f => f.Rule.Id.StartsWith("file-lsass"));
+    }
+
     // ---- archives ---------------------------------------------------------------------------------------------
 
     /// <summary>A stored zip with the given entry names (real local headers, no central directory needed for the rule).</summary>

@@ -17,10 +17,28 @@ public sealed class MinidumpRule : IFileRule
     public static readonly RuleInfo OtherProcess = new("file-process-dump", "Process memory dump",
         Severity.Low, [], ["T1003"], "credential-access", Proves.Context);
 
-    public bool Handles(ArtifactKind kind) => kind == ArtifactKind.Minidump;
+    /// <summary>Test-ProxyLogon's own check is by name only (lsass.*dmp); a file so named without the MDMP magic
+    /// (compressed, encoded or truncated on the way out) is reported the same way.</summary>
+    public static readonly RuleInfo LsassName = new("file-lsass-dump-name", "File named like an LSASS dump (lsass*.dmp) without minidump content",
+        Severity.Medium, [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Weak);
+
+    public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Minidump or ArtifactKind.Unrecognised or ArtifactKind.Archive;
 
     public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
     {
+        if (file.Kind != ArtifactKind.Minidump)
+        {
+            var name = file.FileName;
+            if (name.StartsWith("lsass", StringComparison.OrdinalIgnoreCase) && name.EndsWith("dmp", StringComparison.OrdinalIgnoreCase))
+                context.Add(new Finding
+                {
+                    Rule = LsassName,
+                    Title = $"{LsassName.Title}: {name}",
+                    Artifact = file.RelativePath,
+                    Details = FileDetails.Of(file, sha256),
+                });
+            return;
+        }
         MinidumpInfo info;
         try
         {
