@@ -45,7 +45,7 @@ public sealed class FileIocRule : IFileRule
         {
             var folder = WebShellFolders.Locate(normalised);
             if (folder.IsShellFolder && !folder.Stock)
-                context.Add(Make(file, WebShellName, $"Published web-shell name {file.FileName} in {folder.Folder}",
+                context.Add(Make(file, WebShellName, $"Published web-shell name {file.FileName} in {NonStockPageRule.Describe(folder.Folder)}",
                     sha256, ("ioc_name", file.FileName), ("ioc_source", source), ("folder", folder.Folder.ToString())));
         }
     }
