@@ -118,6 +118,23 @@ public class CorrelationTests
     }
 
     [Fact]
+    public void Stock_page_posted_by_an_intrusion_client_is_listed_weak_and_a_get_stays_quiet()
+    {
+        const string auth = "C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/";
+        var files = new[] { Fixture.File(auth + "RedirSuiteServiceProxy.aspx", Shell), Fixture.File(auth + "logon.aspx", "<%@ Page %>") };
+        var found = Correlate(files, c =>
+        {
+            c.PageRequests.Enqueue(new PageRequest("/owa/auth/RedirSuiteServiceProxy.aspx", "POST", 200, "192.0.2.5", "UA", null, "W3SVC1/u_ex221001.log", 4));
+            c.PageRequests.Enqueue(new PageRequest("/owa/auth/logon.aspx", "GET", 200, "192.0.2.5", "UA", null, "W3SVC1/u_ex221001.log", 3));
+            c.PageRequests.Enqueue(new PageRequest("/owa/auth/logon.aspx", "POST", 200, "203.0.113.50", "UA", null, "W3SVC1/u_ex221001.log", 5));
+        }, [new Finding { Rule = Attempt, Artifact = "W3SVC1/u_ex221001.log", ClientIp = "192.0.2.5" }]);
+        var hit = Assert.Single(found);
+        Assert.Equal("corr-stock-page-posted-by-intruder", hit.Rule.Id);
+        Assert.Equal(Proves.Weak, hit.Rule.Implies);
+        Assert.Equal(Sha(Shell), hit.Details!["sha256"]);
+    }
+
+    [Fact]
     public void Pages_requested_only_by_clients_outside_the_intrusion_stay_quiet()
     {
         var file = Fixture.File("C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/custom.aspx", Shell);

@@ -48,10 +48,20 @@ public class PageRequestRuleTests
         var (findings, requests) = Run(IisPath, IisHeader +
             "2021-03-03 04:12:55 10.0.0.5 GET /owa/auth/logon.aspx url=%2fowa%2f&reason=0 443 - 203.0.113.50 Mozilla/5.0 - 200 0 0 15\n" +
             "2021-03-03 04:12:56 10.0.0.5 GET /owa/auth/15.1.2106/themes/resources/favicon.ico - 443 - 203.0.113.50 Mozilla/5.0 - 200 0 0 15\n" +
-            "2021-03-03 04:12:57 10.0.0.5 POST /ecp/auth/TimeoutLogoff.aspx - 443 - 203.0.113.50 Mozilla/5.0 - 200 0 0 15\n" +
+            "2021-03-03 04:12:57 10.0.0.5 GET /ecp/auth/TimeoutLogoff.aspx - 443 - 203.0.113.50 Mozilla/5.0 - 200 0 0 15\n" +
             "2021-03-03 04:12:58 10.0.0.5 GET /ecp/default.aspx - 443 user 203.0.113.50 Mozilla/5.0 - 200 0 0 15\n");
         Assert.Empty(findings);
         Assert.Empty(requests);
+    }
+
+    [Fact]
+    public void Posts_to_stock_pages_are_recorded_for_correlation_but_not_reported()
+    {
+        var (findings, requests) = Run(IisPath, IisHeader +
+            "2022-09-30 03:10:00 10.0.0.5 POST /owa/auth/RedirSuiteServiceProxy.aspx - 443 - 192.0.2.40 Mozilla/5.0 - 200 0 0 15\n");
+        Assert.Empty(findings);
+        var r = Assert.Single(requests);
+        Assert.Equal(("/owa/auth/RedirSuiteServiceProxy.aspx", "POST", "192.0.2.40"), (r.UrlPath, r.Method, r.ClientIp));
     }
 
     [Fact]

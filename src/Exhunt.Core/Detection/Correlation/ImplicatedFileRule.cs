@@ -16,11 +16,18 @@ namespace Exhunt.Detection.Correlation;
 /// When that file is in the evidence, it gets its own finding with size, SHA-256 and the implicating log lines:
 /// the logs say the attacker wrote or ran it, and it is there. Claims whose file was not collected add nothing (the
 /// log finding already stands); pages only ordinary clients requested stay quiet.
+/// A STOCK page (RedirSuiteServiceProxy.aspx ...) that an intrusion client POSTed to is listed as weak: the name is
+/// Exchange's, but ProxyNotShell intruders overwrote exactly such pages, so its SHA-256 is worth comparing with the
+/// build's baseline. Stock pages the intruder only fetched (GET logon.aspx is routine) stay quiet.
 /// </summary>
 public sealed class ImplicatedFileRule : ICorrelationRule
 {
     public static readonly RuleInfo Info = new("corr-implicated-file-present", "File the logs implicate is present in the evidence",
         Severity.Critical, [], ["T1505.003"], "persistence", Proves.Compromise);
+
+    public static readonly RuleInfo StockPosted = new("corr-stock-page-posted-by-intruder",
+        "Stock Exchange page an intrusion client POSTed to is present (compare its SHA-256 with the build baseline)",
+        Severity.Medium, [], ["T1505.003"], "persistence", Proves.Weak);
 
     /// <summary>Implicating lines listed per file; the rest are counted.</summary>
     public const int MaxListed = 20;
@@ -28,6 +35,7 @@ public sealed class ImplicatedFileRule : ICorrelationRule
     public void Run(CorrelationInput input, ScanContext context)
     {
         var byFile = new Dictionary<EvidenceFile, Implication>();
+        var stockPosted = new Dictionary<EvidenceFile, Implication>();
 
         foreach (var claim in context.FileWrites)
         {
@@ -45,12 +53,16 @@ public sealed class ImplicatedFileRule : ICorrelationRule
                 if (request.ClientIp is null || !intrusionIps.Contains(request.ClientIp)) continue;
                 var file = input.Index.FindUrlPath(request.UrlPath);
                 if (file is null) continue;
-                Of(byFile, file).Add(Where(request.Artifact, request.Line, null), request.Time, request.ClientIp,
+                var stock = WebShellFolders.LocateUrl(request.UrlPath).Stock;
+                if (stock && !request.Method.Equals("POST", StringComparison.OrdinalIgnoreCase)) continue;
+                Of(stock ? stockPosted : byFile, file).Add(Where(request.Artifact, request.Line, null), request.Time, request.ClientIp,
                     $"{request.Method} {request.UrlPath} {request.Status} from {request.ClientIp}");
             }
 
         foreach (var (file, why) in byFile.OrderBy(p => p.Key.RelativePath, StringComparer.Ordinal))
-            context.Add(Emit(file, why));
+            context.Add(Emit(file, why, Info));
+        foreach (var (file, why) in stockPosted.Where(p => !byFile.ContainsKey(p.Key)).OrderBy(p => p.Key.RelativePath, StringComparer.Ordinal))
+            context.Add(Emit(file, why, StockPosted));
     }
 
     private static Implication Of(Dictionary<EvidenceFile, Implication> map, EvidenceFile file)
@@ -63,7 +75,7 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         line is { } l ? $"{artifact}:{l.ToString(CultureInfo.InvariantCulture)}"
         : record is { } r ? $"{artifact}#{r.ToString(CultureInfo.InvariantCulture)}" : artifact;
 
-    private static Finding Emit(EvidenceFile file, Implication why)
+    private static Finding Emit(EvidenceFile file, Implication why, RuleInfo rule)
     {
         var details = FileDetails.Of(file, Hash(file, out var hashError));
         if (hashError is not null) details["sha256_error"] = hashError;
@@ -73,8 +85,9 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         details["how"] = string.Join(" | ", why.How.Distinct().Take(5));
         return new Finding
         {
-            Rule = Info,
-            Title = $"File the logs implicate is present: {file.RelativePath}",
+            Rule = rule,
+            Title = rule == Info ? $"File the logs implicate is present: {file.RelativePath}"
+                : $"Stock page POSTed by an intrusion client is present: {file.RelativePath}",
             Time = why.FirstTime,
             Artifact = file.RelativePath,
             ClientIp = why.ClientIp,

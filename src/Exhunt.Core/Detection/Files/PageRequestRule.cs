@@ -12,7 +12,9 @@ namespace Exhunt.Detection.Files;
 /// 2xx — the page existed and ran: web-shell use, compromise;
 /// 5xx — the page existed but failed (a shell called with wrong arguments, a PST/DER shell that does not compile): attempt;
 /// 404 and others — a probe for someone else's web shell (mass scanners swept these names in 2021): weak.
-/// Stock pages (logon.aspx ...) are neither recorded nor reported: every OWA user requests them.
+/// Stock pages (logon.aspx ...) are not reported: every OWA user requests them. POSTs to them are recorded (bounded)
+/// so that correlation can point at a stock page an intrusion client drove — ProxyNotShell intruders overwrote
+/// RedirSuiteServiceProxy.aspx with a web shell — without judging them here.
 /// Cheap prefilter: the stem must end in .aspx/.ashx/.asmx/.asp before any folder check; nothing is allocated
 /// unless the request is for a non-stock page.
 /// </summary>
@@ -34,6 +36,10 @@ public sealed class PageRequestRule : ILogRule
     /// correlation and one notice says that reporting stopped (a botnet sweep must not flood the report).</summary>
     public const int MaxProbeFindings = 1_000, MaxPageFindings = 5_000;
 
+    /// <summary>Bound on recorded POSTs to stock pages per scan.</summary>
+    public const int MaxStockPostsRecorded = 20_000;
+
+    private readonly PerScanCounter _stockPosts = new();
     private readonly PerScan<(string Artifact, string? Ip, string Url, string Rule)> _reported = new();
     private readonly PerScan<string> _capNotices = new();
     private readonly PerScan<(string Artifact, string? Ip)> _probesReported = new();
@@ -45,7 +51,14 @@ public sealed class PageRequestRule : ILogRule
         var stem = record[Field.UrlStem];
         if (stem.IsEmpty || !WebShellFolders.IsRequestablePage(stem)) return;
         var hit = WebShellFolders.LocateUrl(stem);
-        if (!hit.IsShellFolder || hit.Stock) return;
+        if (!hit.IsShellFolder) return;
+        if (hit.Stock)
+        {
+            if (record.Is(Field.Method, "POST") && _stockPosts.TryTake(context, MaxStockPostsRecorded))
+                context.PageRequests.Enqueue(new PageRequest(stem.ToString(), "POST", ParseStatus(record[Field.Status]),
+                    ClientIp(record[Field.ClientIp]), record.Str(Field.UserAgent), record.Time, record.File.RelativePath, record.Line));
+            return;
+        }
 
         var status = ParseStatus(record[Field.Status]);
         var url = stem.ToString();

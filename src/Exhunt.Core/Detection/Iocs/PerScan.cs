@@ -20,3 +20,17 @@ public sealed class PerScan<TKey> where TKey : notnull
     private ConcurrentDictionary<TKey, byte> Seen(ScanContext context) =>
         _seen.GetValue(context, _ => new ConcurrentDictionary<TKey, byte>());
 }
+
+/// <summary>A counter that lives as long as one scan's <see cref="ScanContext"/>.</summary>
+public sealed class PerScanCounter
+{
+    private readonly ConditionalWeakTable<ScanContext, StrongBox<int>> _counts = new();
+
+    /// <summary>Adds one and says whether the count is still within <paramref name="limit"/>.</summary>
+    public bool TryTake(ScanContext context, int limit)
+    {
+        var box = _counts.GetValue(context, _ => new StrongBox<int>());
+        if (Volatile.Read(ref box.Value) >= limit) return false;
+        return Interlocked.Increment(ref box.Value) <= limit;
+    }
+}
