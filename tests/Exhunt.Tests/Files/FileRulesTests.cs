@@ -131,6 +131,17 @@ public class FileRulesTests
     }
 
     [Fact]
+    public void Installer_cab_in_programdata_stays_quiet()
+    {
+        var cab = new byte[100];
+        "MSCF"u8.CopyTo(cab);
+        BinaryPrimitives.WriteUInt32LittleEndian(cab.AsSpan(16), 44);
+        BinaryPrimitives.WriteUInt16LittleEndian(cab.AsSpan(28), 1);
+        Encoding.ASCII.GetBytes("setup.msi\0").CopyTo(cab, 44 + 16);
+        Assert.DoesNotContain(FileRuleHarness.Run(Fixture.File("C/ProgramData/Package Cache/{guid}/cab1.cab", cab)), f => f.Rule.Id.StartsWith("file-archive"));
+    }
+
+    [Fact]
     public void Cab_listing_is_read_from_the_head()
     {
         var cab = new byte[200];

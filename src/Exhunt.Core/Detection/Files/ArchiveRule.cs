@@ -34,7 +34,9 @@ public sealed class ArchiveRule : IFileRule
     {
         var path = EvidencePath.Normalise(file.RelativePath);
         var segs = EvidencePath.Segments(path);
-        var inProgramData = segs.Contains("programdata") || path.Contains("users/all users/");
+        // Test-ProxyLogon looks at .zip/.7z/.rar only; ProgramData\Package Cache and installers hold cabinets by the hundred.
+        var isCab = head.StartsWith("MSCF"u8);
+        var inProgramData = !isCab && (segs.Contains("programdata") || path.Contains("users/all users/"));
         var inWebRoot = WebShellFolders.Locate(path).IsShellFolder || path.Contains("inetpub/wwwroot/") || path.Contains("frontend/httpproxy/");
         var entries = ArchiveContents.FirstNames(head);
         var loot = entries.Where(IsLoot).ToList();
