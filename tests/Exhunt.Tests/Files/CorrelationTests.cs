@@ -110,7 +110,7 @@ public class CorrelationTests
             c.FileWrites.Enqueue(Claim(@"C:\inetpub\wwwroot\aspnet_client\x.aspx", 12));
             c.FileWrites.Enqueue(Claim(@"\\localhost\c$\inetpub\wwwroot\aspnet_client\x.aspx", 40) with { ClientIp = "192.0.2.5", Artifact = "Logging/ECP/Server/ECPServer2021030304-1.LOG" });
             c.PageRequests.Enqueue(new PageRequest("/aspnet_client/x.aspx", "POST", 200, "192.0.2.5", "UA", null, "W3SVC1/u_ex210303.log", 7));
-        }, [new Finding { Rule = Attempt, Artifact = "W3SVC1/u_ex210303.log", ClientIp = "192.0.2.5" }]);
+        }, [new Finding { Rule = Attempt, Artifact = "W3SVC1/u_ex210303.log", ClientIp = "192.0.2.5:51234" }]);
         var hit = Assert.Single(found);
         Assert.Equal("Logging/OABGeneratorLog/OABGenerator_2021030304-1.LOG:12; Logging/ECP/Server/ECPServer2021030304-1.LOG:40; W3SVC1/u_ex210303.log:7",
             hit.Details!["implicated_by"]);

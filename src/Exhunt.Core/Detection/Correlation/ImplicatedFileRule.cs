@@ -46,7 +46,8 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         }
 
         var intrusionIps = input.Findings.Where(f => f.Rule.Implies >= Proves.Attempt && f.ClientIp is not null)
-            .Select(f => f.ClientIp!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // Other rules may copy the column as logged ("1.2.3.4:5678", "1.2.3.4, 10.0.0.1"): compare first hops.
+            .Select(f => PageRequestRule.ClientIp(f.ClientIp) ?? f.ClientIp!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (intrusionIps.Count > 0)
             foreach (var request in context.PageRequests)
             {
