@@ -21,7 +21,7 @@ public static class ArtifactClassifier
         if (head.StartsWith("ElfFile\0"u8)) return ArtifactKind.Evtx;
         if (head.StartsWith("MDMP"u8)) return ArtifactKind.Minidump;
         if (head.StartsWith("!BDN"u8)) return path.EndsWith(".pst") || !HasPageExtension(path) ? ArtifactKind.Pst : ArtifactKind.WebPage;
-        if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8) || head.StartsWith("7z\xBC\xAF\x27\x1C"u8)
+        if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8) || head.StartsWith((ReadOnlySpan<byte>)[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C])
             || head.StartsWith("Rar!\x1A\x07"u8) || head.StartsWith("MSCF"u8))
             return ArtifactKind.Archive;
         if (head.StartsWith("MZ"u8)) return ArtifactKind.Executable;
@@ -104,7 +104,7 @@ public static class ArtifactClassifier
 
     private static string DecodeHead(ReadOnlySpan<byte> head)
     {
-        if (head.StartsWith("\xEF\xBB\xBF"u8)) head = head[3..];
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) head = head[3..]; // UTF-8 BOM (a u8 literal would re-encode \xEF as two bytes)
         if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xFE) return Encoding.Unicode.GetString(head[2..]);
         return Encoding.UTF8.GetString(head);
     }

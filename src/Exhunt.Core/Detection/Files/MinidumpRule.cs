@@ -1,0 +1,65 @@
+using Exhunt.Evidence;
+using Exhunt.Findings;
+
+namespace Exhunt.Detection.Files;
+
+/// <summary>
+/// A process memory dump (MDMP magic, whatever the file is called: HAFNIUM used procdump and comsvcs.dll MiniDump
+/// with names like lsass.dmp, 1.dmp or .gif). When the module list names lsass.exe — or cannot be read — it is an
+/// LSASS credential dump: context alone (admins and crash handlers make dumps), compromise next to exploitation.
+/// A dump whose module list names another process (WER crash dumps of w3wp, Exchange services) is context only.
+/// </summary>
+public sealed class MinidumpRule : IFileRule
+{
+    public static readonly RuleInfo Lsass = new("file-lsass-dump", "LSASS memory dump (credential theft)",
+        Severity.High, [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Compromise);
+
+    public static readonly RuleInfo OtherProcess = new("file-process-dump", "Process memory dump",
+        Severity.Low, [], ["T1003"], "credential-access", Proves.Context);
+
+    /// <summary>Test-ProxyLogon's own check is by name only (lsass.*dmp); a file so named without the MDMP magic
+    /// (compressed, encoded or truncated on the way out) is reported the same way.</summary>
+    public static readonly RuleInfo LsassName = new("file-lsass-dump-name", "File named like an LSASS dump (lsass*.dmp) without minidump content",
+        Severity.Medium, [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Weak);
+
+    public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Minidump or ArtifactKind.Unrecognised or ArtifactKind.Archive;
+
+    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    {
+        if (file.Kind != ArtifactKind.Minidump)
+        {
+            var name = file.FileName;
+            if (name.StartsWith("lsass", StringComparison.OrdinalIgnoreCase) && name.EndsWith("dmp", StringComparison.OrdinalIgnoreCase))
+                context.Add(new Finding
+                {
+                    Rule = LsassName,
+                    Title = $"{LsassName.Title}: {name}",
+                    Artifact = file.RelativePath,
+                    Details = FileDetails.Of(file, sha256),
+                });
+            return;
+        }
+        MinidumpInfo info;
+        try
+        {
+            using var s = file.Open();
+            info = MinidumpInfo.Read(s);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        {
+            info = new MinidumpInfo(null, false);
+        }
+        var details = FileDetails.Of(file, sha256);
+        details["process_image"] = info.ProcessImage ?? "(module list not readable)";
+        var isLsass = info.HasLsass || info.ProcessImage is null;
+        context.Add(new Finding
+        {
+            Rule = isLsass ? Lsass : OtherProcess,
+            Title = isLsass
+                ? info.HasLsass ? $"LSASS memory dump: {file.FileName}" : $"Memory dump of an unidentified process (treated as LSASS): {file.FileName}"
+                : $"Memory dump of {Path.GetFileName(info.ProcessImage!.Replace('\\', '/'))}: {file.FileName}",
+            Artifact = file.RelativePath,
+            Details = details,
+        });
+    }
+}
