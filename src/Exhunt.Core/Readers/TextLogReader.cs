@@ -57,11 +57,9 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
-            if (!Split(raw))
-            {
-                _stats.Skip($"line {lines.LineNumber}: unterminated quoted field, skipped");
-                continue;
-            }
+            // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
+            // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
+            if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             if (_columns is null && !TryAssumeDefault()) { _record.ColumnCount = 0; }
             else if (IsRepeatedHeaderRow()) continue;
             else if (_assumedColumns > 0 && _record.ColumnCount < _assumedColumns)
