@@ -64,8 +64,8 @@ public class ProxyLogonSsrfTests
     {
         var findings = Run(
             new() { ["AnchorMailbox"] = "ServerInfo~ex02.contoso.local/ecp/", ["AuthenticatedUser"] = "CONTOSO\\admin", ["IsAuthenticated"] = "true", ["RoutingHint"] = "X-BEResource-Cookie", ["UserAgent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)" },
-            new() { ["AnchorMailbox"] = "MailboxGuid~0aa89cf8-aa07-4103-8a1d-ca9e619f223e", ["UrlStem"] = "/ecp/", ["AuthenticatedUser"] = "CONTOSO\\bob", ["IsAuthenticated"] = "true", ["RoutingHint"] = "MailboxGuidWithDomain", ["BackEndCookie"] = "Database~a6c4dbb1-3265-4fbf-9dc6-754dffd67275~~2024-02-23T15:26:43" },
-            new() { ["AnchorMailbox"] = "Sid~S-1-5-21-1-2-3-1104", ["UrlStem"] = "/owa/", ["AuthenticatedUser"] = "bob@contoso.com", ["IsAuthenticated"] = "true" });
+            new() { ["AnchorMailbox"] = "MailboxGuid~0aa89cf8-aa07-4103-8a1d-ca9e619f223e", ["UrlStem"] = "/ecp/", ["AuthenticatedUser"] = "CONTOSO\\bob", ["IsAuthenticated"] = "true", ["RoutingHint"] = "MailboxGuidWithDomain", ["UserAgent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", ["BackEndCookie"] = "Database~a6c4dbb1-3265-4fbf-9dc6-754dffd67275~~2024-02-23T15:26:43" },
+            new() { ["AnchorMailbox"] = "Sid~S-1-5-21-1-2-3-1104", ["UrlStem"] = "/owa/", ["UserAgent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", ["AuthenticatedUser"] = "bob@contoso.com", ["IsAuthenticated"] = "true" });
         Assert.Empty(findings);
     }
 
