@@ -97,6 +97,7 @@ public sealed class TextLogReader
         {
             SetColumns(defaults);
             _assumedColumns = defaults.Length;
+            if (_w3c) Split(_record.Raw); // again, now that the user-agent column is known ('+' → ' ')
             _stats.Error($"no #Fields header: read with the default {_file.Kind.ToWire()} column order ({defaults.Length} columns, matched from line {_record.Line})");
             return true;
         }
@@ -104,6 +105,7 @@ public sealed class TextLogReader
         {
             SetColumns(defaults[..stable]);
             _assumedColumns = stable;
+            if (_w3c) Split(_record.Raw);
             _stats.Error($"no #Fields header and {_record.ColumnCount} columns (default list: {defaults.Length}): only the {stable} leading columns every build writes alike were mapped");
             return true;
         }

@@ -7,7 +7,7 @@ namespace Exhunt.Detection.Web;
 internal static class WebHit
 {
     public static Finding Make(LogRecord record, RuleInfo rule, Outcome outcome, ReadOnlySpan<char> evidence,
-        string? title = null, Severity? severity = null, Dictionary<string, string>? details = null)
+        string? title = null, Severity? severity = null, Dictionary<string, string>? details = null, string? userAgent = null)
     {
         var status = record[Field.Status];
         if (!status.IsEmpty)
@@ -25,7 +25,7 @@ internal static class WebHit
             Artifact = record.File.RelativePath,
             Line = record.Line,
             ClientIp = record.Str(Field.ClientIp),
-            UserAgent = record.Str(Field.UserAgent),
+            UserAgent = userAgent ?? record.Str(Field.UserAgent),
             User = record.Str(Field.User),
             Evidence = Finding.Clip(evidence),
             Details = details,
