@@ -19,12 +19,25 @@ internal static class ClaimedPaths
             if (i > 0 && char.IsLetterOrDigit(text[i - 1])) continue;
             var rest = text[from..];
             if (rest.IsEmpty || char.IsLetterOrDigit(rest[0])) continue;
-            var k = 0;
-            while (k < rest.Length && rest[k] is ' ' or '=' or ':' or '"' or '\'') k++;
-            if (k == 0 || k >= rest.Length) continue;
-            var end = k;
-            while (end < rest.Length && rest[end] is not ('"' or '\'' or '&' or ';' or ',' or ' ' or '\t')) end++;
-            var value = rest[k..end];
+            // A JSON key's closing quote may sit between the name and its ':'.
+            var k = rest.Length > 1 && rest[0] is '"' or '\'' && rest[1] is ':' or '=' ? 1 : 0;
+            var separatorStart = k;
+            while (k < rest.Length && rest[k] is ' ' or '=' or ':') k++;
+            if (k == separatorStart || k >= rest.Length) continue;
+            ReadOnlySpan<char> value;
+            if (rest[k] is '\'' or '"')
+            {
+                // Quoted: up to the same quote, so paths with spaces ("C:\Program Files\...") stay whole.
+                var quote = rest[k];
+                var close = rest[(k + 1)..].IndexOf(quote);
+                value = close < 0 ? rest[(k + 1)..] : rest.Slice(k + 1, close);
+            }
+            else
+            {
+                var end = k;
+                while (end < rest.Length && rest[end] is not ('"' or '\'' or '&' or ';' or ',' or ' ' or '\t')) end++;
+                value = rest[k..end];
+            }
             if (value.Length < 3) continue;
             var s = value.ToString();
             if (s.Contains('%'))
