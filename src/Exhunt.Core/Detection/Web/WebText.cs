@@ -34,12 +34,12 @@ internal static class WebText
 
     /// <summary>
     /// Whether <paramref name="text"/>, URL-decoded once (%XX), contains <paramref name="needle"/> (ASCII, any case).
-    /// IIS URL Rewrite's <c>{UrlDecode:...}</c> works this way; attackers encode letters (<c>%50owershell</c>) to dodge
+    /// With <paramref name="plusIsSpace"/>, '+' reads as a space (form encoding). IIS URL Rewrite's <c>{UrlDecode:...}</c> works this way; attackers encode letters (<c>%50owershell</c>) to dodge
     /// plain matching. Text without '%' takes the plain path.
     /// </summary>
-    public static bool HasDecoded(ReadOnlySpan<char> text, string needle)
+    public static bool HasDecoded(ReadOnlySpan<char> text, string needle, bool plusIsSpace = false)
     {
-        if (text.IndexOf('%') < 0) return Has(text, needle);
+        if (text.IndexOf('%') < 0 && (!plusIsSpace || text.IndexOf('+') < 0)) return Has(text, needle);
         for (var start = 0; start < text.Length; start++)
         {
             int i = start, n = 0;
@@ -52,6 +52,7 @@ internal static class WebText
                     i += 3;
                 }
                 else i++;
+                if (plusIsSpace && c == '+') c = ' ';
                 if (!CharEq(c, needle[n])) break;
                 n++;
             }
