@@ -1,3 +1,4 @@
+using System.Buffers;
 using Exhunt.Evidence;
 using Exhunt.Findings;
 using Exhunt.Readers;
@@ -43,27 +44,51 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
 
     public void Inspect(LogRecord record, ScanContext context)
     {
-        var stem = record[Field.UrlStem];
-        var query = record[Field.UrlQuery];
-        if (!WebText.HasDecoded(stem, "autodiscover") && !WebText.HasDecoded(query, "autodiscover")) return;
-
-        var status = HttpOutcome.Status(record);
-        var anonymous = record[Field.User].IsEmpty;
-        var rpsCat = WebText.Has(query, "X-Rps-CAT");
-        var details = new Dictionary<string, string>();
-
-        if (WebText.HasDecoded(stem, "powershell") || WebText.HasDecoded(query, "powershell"))
+        var rawStem = record[Field.UrlStem];
+        var rawQuery = record[Field.UrlQuery];
+        var encoded = WebText.NeedsDecoding(rawStem) || WebText.NeedsDecoding(rawQuery);
+        if (!encoded && !WebText.Has(rawStem, "autodiscover") && !WebText.Has(rawQuery, "autodiscover")) return;
+        if (!encoded)
         {
-            var rule = rpsCat || anonymous ? ProxyShellPowerShell : ProxyNotShellPowerShell;
-            if (rpsCat) details["token"] = "X-Rps-CAT (forged PowerShell access token)";
+            Classify(record, context, rawStem, rawQuery);
+            return;
+        }
+        // Decode once (EOMTv2 matches the URL-decoded request): attackers write "%50owershell".
+        char[]? rented = null;
+        var length = rawStem.Length + rawQuery.Length;
+        Span<char> buffer = length <= 1024 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length));
+        try
+        {
+            var stemLength = WebText.Decode(rawStem, buffer);
+            var queryLength = WebText.Decode(rawQuery, buffer[stemLength..]);
+            var stem = buffer[..stemLength];
+            var query = buffer.Slice(stemLength, queryLength);
+            if (WebText.Has(stem, "autodiscover") || WebText.Has(query, "autodiscover")) Classify(record, context, stem, query);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Works on the decoded stem and query; evidence shows the URL as logged.</summary>
+    private static void Classify(LogRecord record, ScanContext context, ReadOnlySpan<char> stem, ReadOnlySpan<char> query)
+    {
+        var status = HttpOutcome.Status(record);
+        var rpsCat = WebText.Has(query, "X-Rps-CAT");
+
+        if (WebText.Has(stem, "powershell") || WebText.Has(query, "powershell"))
+        {
+            var rule = rpsCat || record[Field.User].IsEmpty ? ProxyShellPowerShell : ProxyNotShellPowerShell;
             var outcome = HttpOutcome.Strict(status);
             context.Add(WebHit.Make(record, rule, outcome, WebHit.Url(record),
-                severity: outcome == Outcome.Succeeded ? Severity.Critical : null, details: details));
+                severity: outcome == Outcome.Succeeded ? Severity.Critical : null,
+                details: rpsCat ? new Dictionary<string, string> { ["token"] = "X-Rps-CAT (forged PowerShell access token)" } : null));
             return;
         }
 
-        var json = WebText.Has(stem, "autodiscover.json") || WebText.HasDecoded(query, "autodiscover.json");
-        if (json && (WebText.HasDecoded(query, "/mapi/nspi") || WebText.HasDecoded(query, "/EWS") || rpsCat))
+        var json = WebText.Has(stem, "autodiscover.json") || WebText.Has(query, "autodiscover.json");
+        if (json && (WebText.Has(query, "/mapi/nspi") || WebText.Has(query, "/EWS") || rpsCat))
         {
             var outcome = HttpOutcome.WithRedirects(status);
             context.Add(WebHit.Make(record, ProxyShellBackEnd, outcome, WebHit.Url(record),
@@ -72,21 +97,21 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
         }
 
         if (!IsSsrfMarker(stem, query)) return;
-        if (IsNessusShape(stem, query)) details["scanner"] = "Nessus ProxyShell/ProxyNotShell check shape";
-        context.Add(WebHit.Make(record, Probe, status >= 400 ? Outcome.Failed : Outcome.Unknown, WebHit.Url(record),
-            details: details.Count > 0 ? details : null));
+        var details = IsNessusShape(record[Field.UrlStem], record[Field.UrlQuery])
+            ? new Dictionary<string, string> { ["scanner"] = "Nessus ProxyShell/ProxyNotShell check shape" } : null;
+        context.Add(WebHit.Make(record, Probe, status >= 400 ? Outcome.Failed : Outcome.Unknown, WebHit.Url(record), details: details));
     }
 
     private static bool IsSsrfMarker(ReadOnlySpan<char> stem, ReadOnlySpan<char> query)
     {
-        if (WebText.HasDecoded(query, "Email=autodiscover/autodiscover.json")) return true;
-        if (WebText.HasDecoded(query, "autodiscover.json?@")) return true;
-        if (WebText.HasDecoded(stem, "/autodiscover/admin@localhost/")) return true;
+        if (WebText.Has(query, "Email=autodiscover/autodiscover.json")) return true;
+        if (WebText.Has(query, "autodiscover.json?@")) return true;
+        if (WebText.Has(stem, "/autodiscover/admin@localhost/")) return true;
         // IIS: "/autodiscover/autodiscover.json" + query "@evil.com/..." (the '?' is dropped); HttpProxy keeps "?@".
         if (WebText.Ends(stem, "autodiscover.json"))
         {
             var q = query.TrimStart('?');
-            return !q.IsEmpty && (q[0] == '@' || WebText.Starts(q, "%40"));
+            return !q.IsEmpty && q[0] == '@';
         }
         return false;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Exhunt.Data;
 using Exhunt.Evidence;
 using Exhunt.Findings;
@@ -29,13 +30,25 @@ internal sealed class WebShellCommandRule : ILogRule
         var page = false;
         foreach (var e in PageExtensions) if (WebText.Ends(stem, e)) { page = true; break; }
         if (!page) return;
-        foreach (var command in _commands)
+        char[]? rented = null;
+        var needs = WebText.NeedsDecoding(query, plusIsSpace: true);
+        Span<char> buffer = !needs ? default
+            : query.Length <= 512 ? stackalloc char[query.Length] : (rented = ArrayPool<char>.Shared.Rent(query.Length));
+        ReadOnlySpan<char> decoded = needs ? buffer[..WebText.Decode(query, buffer, plusIsSpace: true)] : query;
+        try
         {
-            if (!WebText.HasDecoded(query, command, plusIsSpace: true)) continue;
-            var outcome = HttpOutcome.Strict(HttpOutcome.Status(record));
-            context.Add(WebHit.Make(record, Info, outcome, WebHit.Request(record),
-                details: new Dictionary<string, string> { ["command"] = command.Trim() }));
-            return;
+            foreach (var command in _commands)
+            {
+                if (!WebText.Has(decoded, command)) continue;
+                var outcome = HttpOutcome.Strict(HttpOutcome.Status(record));
+                context.Add(WebHit.Make(record, Info, outcome, WebHit.Request(record),
+                    details: new Dictionary<string, string> { ["command"] = command }));
+                return;
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
         }
     }
 }

@@ -33,33 +33,30 @@ internal static class WebText
     private static bool CharEq(char a, char b) => a == b || char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
 
     /// <summary>
-    /// Whether <paramref name="text"/>, URL-decoded once (%XX), contains <paramref name="needle"/> (ASCII, any case).
-    /// With <paramref name="plusIsSpace"/>, '+' reads as a space (form encoding). IIS URL Rewrite's <c>{UrlDecode:...}</c> works this way; attackers encode letters (<c>%50owershell</c>) to dodge
-    /// plain matching. Text without '%' takes the plain path.
+    /// URL-decodes <paramref name="source"/> once (%XX; '+' as space when asked) into <paramref name="destination"/>
+    /// (at least as long as the source); returns the decoded length. Bytes above 0x7F stay as single chars: the rules
+    /// only look for ASCII words.
     /// </summary>
-    public static bool HasDecoded(ReadOnlySpan<char> text, string needle, bool plusIsSpace = false)
+    public static int Decode(ReadOnlySpan<char> source, Span<char> destination, bool plusIsSpace = false)
     {
-        if (text.IndexOf('%') < 0 && (!plusIsSpace || text.IndexOf('+') < 0)) return Has(text, needle);
-        for (var start = 0; start < text.Length; start++)
+        var n = 0;
+        for (var i = 0; i < source.Length; i++)
         {
-            int i = start, n = 0;
-            while (n < needle.Length && i < text.Length)
+            var c = source[i];
+            if (c == '%' && i + 2 < source.Length && IsHex(source[i + 1]) && IsHex(source[i + 2]))
             {
-                var c = text[i];
-                if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
-                {
-                    c = (char)(Hex(text[i + 1]) * 16 + Hex(text[i + 2]));
-                    i += 3;
-                }
-                else i++;
-                if (plusIsSpace && c == '+') c = ' ';
-                if (!CharEq(c, needle[n])) break;
-                n++;
+                c = (char)(Hex(source[i + 1]) * 16 + Hex(source[i + 2]));
+                i += 2;
             }
-            if (n == needle.Length) return true;
+            else if (plusIsSpace && c == '+') c = ' ';
+            destination[n++] = c;
         }
-        return false;
+        return n;
     }
+
+    /// <summary>Whether decoding would change the text (a cheap test before <see cref="Decode"/>).</summary>
+    public static bool NeedsDecoding(ReadOnlySpan<char> text, bool plusIsSpace = false) =>
+        plusIsSpace ? text.IndexOfAny('%', '+') >= 0 : text.IndexOf('%') >= 0;
 
     private static bool IsHex(char c) => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F';
     private static int Hex(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
