@@ -82,6 +82,16 @@ public class ProxyLogonSsrfTests
         Assert.Equal("X-AnonResource-Backend-Cookie", hits[1].Evidence);
     }
 
+    [Fact]
+    public void X_BEResource_routing_hint_alone_is_weak_and_never_claims_success()
+    {
+        var findings = Run(new Dictionary<string, string> { ["RoutingHint"] = "X-BEResource-Cookie", ["UrlStem"] = "/ecp/", ["Method"] = "GET", ["UserAgent"] = "Mozilla/5.0", ["HttpStatus"] = "200" });
+        var f = Assert.Single(findings);
+        Assert.Equal("exch-ssrf-beresource-hint", f.Rule.Id);
+        Assert.Equal(Proves.Weak, f.Rule.Implies);
+        Assert.Equal(Outcome.Unknown, f.Outcome);
+    }
+
     [SkippableFact]
     public void Real_localhost_probe_from_signature_base_pr125_is_a_failed_attempt()
     {

@@ -9,7 +9,7 @@ namespace Exhunt.Detection.Web;
 /// AnchorMailbox <c>-like 'ServerInfo~*/*'</c>, with its autodiscover-only and localhost probes reported apart as
 /// failed attempts (Microsoft dropped them as noise: autodiscover alone means no valid mailbox was found), plus the
 /// back-end cookie shapes (BackEndCookie <c>Server~host/path~ver</c>, RoutingHint X-BEResource-Cookie /
-/// X-AnonResource-Backend-Cookie). A row with an authenticated front-end user is ordinary server-to-server proxying:
+/// X-AnonResource-Backend-Cookie; X-BEResource alone is weak, Exchange uses it too). A row with an authenticated front-end user is ordinary server-to-server proxying:
 /// the exploit is unauthenticated (Microsoft's blog form requires an empty AuthenticatedUser).
 /// </summary>
 internal sealed class ProxyLogonSsrfRule : ILogRule
@@ -28,6 +28,11 @@ internal sealed class ProxyLogonSsrfRule : ILogRule
     public static readonly RuleInfo BackEndCookie = new("exch-ssrf-backend-cookie",
         "ProxyLogon SSRF: unauthenticated request routed by an X-BEResource / X-AnonResource-Backend cookie (CVE-2021-26855)",
         Severity.High, Cve, Attack, "initial-access", Proves.Attempt);
+
+    /// <summary>Exchange sets X-BEResource itself for ECP routing; with no target path in view it is only worth a look.</summary>
+    public static readonly RuleInfo RoutingHintOnly = new("exch-ssrf-beresource-hint",
+        "Unauthenticated request routed by an X-BEResource cookie (ProxyLogon vector, target not logged)",
+        Severity.Low, Cve, Attack, "initial-access", Proves.Weak, Proves.Attempt);
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.HttpProxy;
 
@@ -70,10 +75,17 @@ internal sealed class ProxyLogonSsrfRule : ILogRule
             return;
         }
 
-        // Cookie shapes without a ServerInfo anchor. The status is the back end's answer to the smuggled target.
-        var evidence = cookieHit ? cookie : hint;
-        context.Add(WebHit.Make(record, BackEndCookie, HttpOutcome.Strict(status), evidence,
-            severity: status is 200 or 241 ? Severity.Critical : null, details: details));
+        // Cookie shapes without a ServerInfo anchor. BackEndCookie "Server~host/path~ver" shows the smuggled target, so
+        // its status is the back end's answer; a routing hint alone does not show where the request went.
+        if (cookieHit)
+        {
+            context.Add(WebHit.Make(record, BackEndCookie, HttpOutcome.Strict(status), cookie,
+                severity: status is 200 or 241 ? Severity.Critical : null, details: details));
+        }
+        else if (WebText.Is(hint, "X-AnonResource-Backend-Cookie"))
+            context.Add(WebHit.Make(record, BackEndCookie, status >= 400 ? Outcome.Failed : Outcome.Unknown, hint, details: details));
+        else
+            context.Add(WebHit.Make(record, RoutingHintOnly, status >= 400 ? Outcome.Failed : Outcome.Unknown, hint, details: details));
     }
 
     /// <summary>A front-end user was authenticated: ordinary proxying between servers, not the pre-auth SSRF.</summary>
