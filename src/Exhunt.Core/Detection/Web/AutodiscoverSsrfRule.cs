@@ -110,8 +110,9 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
         // IIS: "/autodiscover/autodiscover.json" + query "@evil.com/..." (the '?' is dropped); HttpProxy keeps "?@".
         if (WebText.Ends(stem, "autodiscover.json"))
         {
+            // "x=a": the public ProxyNotShell PoC (signature-base LOG_ProxyNotShell_POC_CVE_2022_41040_Nov22).
             var q = query.TrimStart('?');
-            return !q.IsEmpty && q[0] == '@';
+            return !q.IsEmpty && (q[0] == '@' || WebText.Starts(q, "x=a"));
         }
         return false;
     }
