@@ -53,6 +53,16 @@ public class AbusedCmdletTests
     }
 
     [Fact]
+    public void Export_onto_the_servers_own_disk_through_an_admin_share_is_weak_with_a_claim()
+    {
+        var (findings, writes) = Run(Rps("New-MailboxExportRequest", "-Mailbox:'stephanie.brown@contoso.com' -FilePath:'\\\\EXCH01\\c$\\ProgramData\\pst\\stephanie.brown.pst'"));
+        var f = Assert.Single(findings);
+        Assert.Equal("exch-cmdlet-export-to-server-disk", f.Rule.Id);
+        Assert.Equal(Proves.Weak, f.Rule.Implies);
+        Assert.Equal(@"\\EXCH01\c$\ProgramData\pst\stephanie.brown.pst", Assert.Single(writes).WindowsPath);
+    }
+
+    [Fact]
     public void Role_grant_cert_request_and_clean_up()
     {
         var (findings, writes) = Run(
@@ -60,6 +70,7 @@ public class AbusedCmdletTests
             Rps("New-ManagementRoleAssignment", "-Role:'Mail Recipients' -User:'CONTOSO\\helpdesk'"),
             Rps("New-ExchangeCertificate", "-GenerateRequest:$true -SubjectName:'c=US' -BinaryEncoded:$true -RequestFile:'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\ecp\\auth\\blank.aspx'"),
             Rps("New-ExchangeCertificate", "-GenerateRequest:$true -SubjectName:'c=US, cn=mail.contoso.com' -RequestFile:'C:\\certs\\mail.req'"),
+            Rps("New-ExchangeCertificate", "-GenerateRequest:$true -RequestFile:'\\\\pki01\\c$\\requests\\mail.req'"),
             Rps("Remove-MailboxExportRequest", "-Identity:'victim\\MailboxExport' -Confirm:$false"),
             Rps("Get-Mailbox", "-Identity:'bob'"));
         Assert.Equal(["exch-cmdlet-import-export-role", "exch-cmdlet-cert-request-webpath", "exch-cmdlet-remove-export"], findings.Select(f => f.Rule.Id));

@@ -20,13 +20,24 @@ public class HafniumIisTests
     [InlineData("/ecp/auth/w.js")]
     [InlineData("/owa/auth/Current/themes/resources/logon.css")]
     [InlineData("/owa/auth/Current/themes/resources/SegoeUI-SemiLight.ttf")]
-    public void Post_to_a_static_resource_fires_and_200_is_success(string stem)
+    public void Post_to_a_static_resource_fires_and_200_stays_unknown(string stem)
     {
+        // IIS does not log the cookie that carries the real target: a 200 may be an autodiscover probe's answer.
         var findings = WebLog.Detect(WebLog.IisPath, WebLog.Iis(Line("POST", stem, Cafe, "-", "python-requests/2.25.1", 200)));
         var f = Assert.Single(findings.Of("web-hafnium-post-static"));
-        Assert.Equal(Outcome.Succeeded, f.Outcome);
+        Assert.Equal(Outcome.Unknown, f.Outcome);
+        Assert.Equal(Proves.Attempt, f.Rule.Implies);
         Assert.Equal("130.255.189.21", f.ClientIp);
         Assert.StartsWith("POST " + stem + "?&CorrelationID", f.Evidence);
+    }
+
+    [Fact]
+    public void Static_post_answered_241_obtained_an_ecp_session()
+    {
+        var findings = WebLog.Detect(WebLog.IisPath, WebLog.Iis(Line("POST", "/ecp/y.js", Cafe, "-", "python-requests/2.25.1", 241)));
+        var f = Assert.Single(findings.Of("web-hafnium-post-static"));
+        Assert.Equal(Outcome.Succeeded, f.Outcome);
+        Assert.Equal(Severity.Critical, f.Severity);
     }
 
     [Fact]
@@ -53,7 +64,7 @@ public class HafniumIisTests
             Line("POST", "/EWS/Exchange.asmx", Cafe, "-", "ExchangeServicesClient/0.0.0.0", 200)));
         var hits = findings.Of("web-hafnium-user-agent");
         Assert.Equal(2, hits.Count);
-        Assert.Equal(Outcome.Succeeded, hits[0].Outcome);
+        Assert.Equal(Outcome.Unknown, hits[0].Outcome);
         Assert.Equal("Mozilla/5.0 (compatible; Googlebot/2.1;  http://www.google.com/bot.html)", hits[0].UserAgent);
         Assert.Equal("antSword/v2.1", hits[1].UserAgent);
     }

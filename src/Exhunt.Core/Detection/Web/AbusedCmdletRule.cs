@@ -8,7 +8,8 @@ namespace Exhunt.Detection.Web;
 /// Exchange cmdlets abused after ProxyShell/ProxyLogon, read from ECP Server/Activity logs (<c>S:CMD</c>) and Rps
 /// Cmdlet logs (Cmdlet + Parameters): a mailbox export or certificate request written to a page or web folder (the
 /// file is the web shell), the "Mailbox Import Export" role grant that allows the export, and the export request's
-/// removal afterwards. Ordinary exports to a file share are context only: admins do that.
+/// removal afterwards. An export onto the server's own disk through an admin share (HAFNIUM staged PSTs in
+/// ProgramData) is weak alone; ordinary exports to a file share are context only: admins do both.
 /// Same keywords as the Sigma msexchange-management rules (516376b4, b7bc7038, 09570ae5), on these logs instead.
 /// </summary>
 internal sealed class AbusedCmdletRule : ILogRule
@@ -22,6 +23,10 @@ internal sealed class AbusedCmdletRule : ILogRule
     public static readonly RuleInfo Export = new("exch-cmdlet-mailbox-export",
         "Mailbox export request",
         Severity.Info, [], ["T1114.002"], "collection", Proves.Context, Proves.Weak);
+
+    public static readonly RuleInfo ExportToServerDisk = new("exch-cmdlet-export-to-server-disk",
+        "Mailbox exported onto the Exchange server's own disk through an admin share",
+        Severity.Medium, [], ["T1114.002", "T1074.001"], "collection", Proves.Weak, Proves.Attempt);
 
     public static readonly RuleInfo CertToWeb = new("exch-cmdlet-cert-request-webpath",
         "Certificate request file written to a web page or web folder (ProxyShell web-shell drop)",
@@ -62,14 +67,18 @@ internal sealed class AbusedCmdletRule : ILogRule
         if (WebText.Is(cmdlet, "New-MailboxExportRequest"))
         {
             var path = ClaimedPaths.ValueAfter(parameters, "FilePath");
-            var toWeb = path is not null && (WebWriteTargets.IsWebTarget(path) || WebWriteTargets.IsAdminShare(path));
-            context.Add(WebHit.Make(record, toWeb ? ExportToWeb : Export, outcome, evidence, details: PathDetails(path)));
-            if (toWeb && outcome != Outcome.Failed) WebHit.ClaimWrite(context, record, path!, ExportToWeb.Id, "mailbox export file");
+            var rule = path is null ? Export
+                : WebWriteTargets.IsWebTarget(path) ? ExportToWeb
+                : WebWriteTargets.IsAdminShare(path) ? ExportToServerDisk
+                : Export;
+            context.Add(WebHit.Make(record, rule, outcome, evidence, details: PathDetails(path)));
+            if (rule != Export && outcome != Outcome.Failed) WebHit.ClaimWrite(context, record, path!, rule.Id, "mailbox export file");
         }
         else if (WebText.Is(cmdlet, "New-ExchangeCertificate"))
         {
+            // Sigma b7bc7038: a web path or .aspx, or a loopback admin share (\\localhost\C$, \\127.0.0.1\C$).
             var path = ClaimedPaths.ValueAfter(parameters, "RequestFile");
-            if (path is null || !WebWriteTargets.IsWebTarget(path) && !WebWriteTargets.IsAdminShare(path)) return;
+            if (path is null || !WebWriteTargets.IsWebTarget(path) && !WebWriteTargets.IsLoopbackShare(path)) return;
             context.Add(WebHit.Make(record, CertToWeb, outcome, evidence, details: PathDetails(path)));
             if (outcome != Outcome.Failed) WebHit.ClaimWrite(context, record, path, CertToWeb.Id, "certificate request file");
         }

@@ -10,7 +10,9 @@ namespace Exhunt.Detection.Web;
 /// <c>/ecp/&lt;1-3 alnum&gt;.js</c>, <c>/ecp/default.flt</c>, <c>/ecp/main.css</c>, <c>/owa/auth/x.js|w.js</c>,
 /// <c>/ecp/auth/w.js</c> (Sigma web_exchange_exploitation_hafnium, signature-base HAFNIUM log rules), widened as in
 /// Sentinel's ExchangeServerProxyLogonURI hunt to <c>/ecp/&lt;1-30 alnum&gt;.(js|flt|css)</c> and
-/// <c>/owa/auth/&lt;1-30 alnum&gt;.js</c>. The exploit rides the SSRF cookie, so 200 means the back end answered.
+/// <c>/owa/auth/&lt;1-30 alnum&gt;.js</c>. The exploit's target rides in a cookie IIS does not log, so a 200 may be
+/// the back end answering an autodiscover probe: only 241 (ECP session) counts as success here; HttpProxy's
+/// AnchorMailbox shows the target and the SSRF rule judges it.
 /// </summary>
 internal sealed class HafniumStaticPostRule : ILogRule
 {
@@ -29,7 +31,7 @@ internal sealed class HafniumStaticPostRule : ILogRule
         if (!Matches(stem)) return;
         if (record.Kind == ArtifactKind.HttpProxy && WebText.Starts(record[Field.AnchorMailbox], "ServerInfo~")) return;
         var status = HttpOutcome.Status(record);
-        var outcome = HttpOutcome.Strict(status);
+        var outcome = HttpOutcome.HiddenTarget(status);
         context.Add(WebHit.Make(record, Info, outcome, WebHit.Request(record), severity: outcome == Outcome.Succeeded ? Severity.Critical : null));
     }
 

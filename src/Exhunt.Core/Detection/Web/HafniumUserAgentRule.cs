@@ -30,7 +30,8 @@ internal sealed class HafniumUserAgentRule : ILogRule
             foreach (var prefix in prefixes)
             {
                 if (!WebText.Starts(stem, prefix)) continue;
-                var outcome = HttpOutcome.Strict(HttpOutcome.Status(record));
+                // The agent names the actor, not what the request achieved: never a success on its own word.
+                var outcome = HttpOutcome.HiddenTarget(HttpOutcome.Status(record));
                 context.Add(WebHit.Make(record, Info, outcome, string.Concat(WebHit.Request(record), " UA ", ua),
                     details: new Dictionary<string, string> { ["knownUserAgent"] = pattern, ["path"] = prefix }));
                 return;

@@ -74,6 +74,18 @@ internal static class HttpOutcome
         _ => Outcome.Unknown,
     };
 
+    /// <summary>
+    /// A front-end request whose real target rode in a cookie (ProxyLogon's static-file POSTs): the status is the back
+    /// end's answer to a target the log does not show (often autodiscover.xml, which proves nothing), so only 241 (ECP
+    /// session created) is a sure success and only 4xx/5xx a sure failure.
+    /// </summary>
+    public static Outcome HiddenTarget(int status) => status switch
+    {
+        241 => Outcome.Succeeded,
+        >= 400 => Outcome.Failed,
+        _ => Outcome.Unknown,
+    };
+
     /// <summary>Only 200 is success; any other status is a failed attempt (CrowdStrike's OWASSRF reading).</summary>
     public static Outcome OnlyOk(int status) => status switch
     {

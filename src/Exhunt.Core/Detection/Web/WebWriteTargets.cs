@@ -25,11 +25,8 @@ internal static class WebWriteTargets
         return false;
     }
 
-    /// <summary>
-    /// A UNC path back into a server's own disk (<c>\\localhost\c$</c>, <c>\\127.0.0.1\c$</c>, any <c>\\host\x$</c>
-    /// admin share): the ProxyShell way of giving a local path to a cmdlet that wants UNC.
-    /// </summary>
-    public static bool IsAdminShare(string path)
+    /// <summary>A UNC path to this machine: <c>\\localhost\...</c>, <c>\\127.x.x.x\...</c>, <c>\\[::1]\...</c>.</summary>
+    public static bool IsLoopbackShare(string path)
     {
         var p = path.Trim().Replace('/', '\\');
         if (!p.StartsWith(@"\\", StringComparison.Ordinal)) return false;
@@ -37,10 +34,19 @@ internal static class WebWriteTargets
         var slash = host.IndexOf('\\');
         if (slash <= 0) return false;
         var name = host[..slash];
-        var share = host[(slash + 1)..];
-        var shareEnd = share.IndexOf('\\');
-        if (shareEnd >= 0) share = share[..shareEnd];
-        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.StartsWith("127.") || name is "[::1]" or "::1"
-            || share.Length == 2 && share[1] == '$' && char.IsAsciiLetter(share[0]);
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.StartsWith("127.") || name is "[::1]" or "::1";
+    }
+
+    /// <summary>
+    /// A UNC path back into a server's own disk (<c>\\localhost\c$</c>, <c>\\127.0.0.1\c$</c>, any <c>\\host\x$</c>
+    /// admin share): the ProxyShell way of giving a local path to a cmdlet that wants UNC.
+    /// </summary>
+    public static bool IsAdminShare(string path)
+    {
+        if (IsLoopbackShare(path)) return true;
+        var p = path.Trim().Replace('/', '\\');
+        if (!p.StartsWith(@"\\", StringComparison.Ordinal)) return false;
+        var parts = p[2..].Split('\\', 3);
+        return parts.Length >= 2 && parts[1].Length == 2 && parts[1][1] == '$' && char.IsAsciiLetter(parts[1][0]);
     }
 }
