@@ -14,11 +14,12 @@ namespace Exhunt.Detection.Web;
 /// </summary>
 internal sealed class AbusedCmdletRule : ILogRule
 {
-    private static readonly string[] ProxyShell = ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"];
+    // Only the export-to-page write is a CVE (CVE-2021-31207, ProxyShell's file write); the rest is cmdlet abuse by
+    // whoever holds admin rights, after any entry, so it names no CVE.
 
     public static readonly RuleInfo ExportToWeb = new("exch-cmdlet-export-to-webpath",
         "Mailbox exported to a web page or web folder (ProxyShell web-shell drop)",
-        Severity.Critical, ProxyShell, ["T1505.003"], "persistence", Proves.Compromise);
+        Severity.Critical, ["CVE-2021-31207"], ["T1505.003"], "persistence", Proves.Compromise);
 
     public static readonly RuleInfo Export = new("exch-cmdlet-mailbox-export",
         "Mailbox export request",
@@ -30,15 +31,15 @@ internal sealed class AbusedCmdletRule : ILogRule
 
     public static readonly RuleInfo CertToWeb = new("exch-cmdlet-cert-request-webpath",
         "Certificate request file written to a web page or web folder (ProxyShell web-shell drop)",
-        Severity.Critical, ProxyShell, ["T1505.003"], "persistence", Proves.Compromise);
+        Severity.Critical, [], ["T1505.003"], "persistence", Proves.Compromise);
 
     public static readonly RuleInfo ImportExportRole = new("exch-cmdlet-import-export-role",
         "\"Mailbox Import Export\" role assigned",
-        Severity.Medium, ProxyShell, ["T1098"], "privilege-escalation", Proves.Weak, Proves.Attempt);
+        Severity.Medium, [], ["T1098"], "privilege-escalation", Proves.Weak, Proves.Attempt);
 
     public static readonly RuleInfo RemoveExport = new("exch-cmdlet-remove-export",
         "Mailbox export request removed (clean-up after an export)",
-        Severity.Low, ProxyShell, ["T1070"], "defense-evasion", Proves.Weak);
+        Severity.Low, [], ["T1070"], "defense-evasion", Proves.Weak);
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.EcpServer or ArtifactKind.EcpActivity or ArtifactKind.RpsCmdlet;
 
