@@ -21,7 +21,7 @@ namespace Exhunt.Detection.Web;
 /// </summary>
 internal sealed class AutodiscoverSsrfRule : ILogRule
 {
-    private static readonly string[] ProxyShellCves = ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"];
+    private static readonly string[] ProxyShellCves = ["CVE-2021-34473", "CVE-2021-34523"];
     private static readonly string[] ProxyNotShellCves = ["CVE-2022-41040", "CVE-2022-41082"];
 
     public static readonly RuleInfo ProxyShellPowerShell = new("web-proxyshell-powershell",
