@@ -57,6 +57,8 @@ public class OwaSsrfTests
         Assert.Equal("CONTOSO\\victim", findings[0].User);
         Assert.Equal("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36", findings[0].UserAgent);
         Assert.Equal("EX01.contoso.local", findings[0].Details!["frontEndServer"]);
+        Assert.Equal("203.0.113.9", findings[0].ClientIp);
+        Assert.Equal("203.0.113.9 10.0.0.5", findings[0].Details!["clientIpChain"]);
         Assert.Equal(Outcome.Failed, findings[1].Outcome);
     }
 }

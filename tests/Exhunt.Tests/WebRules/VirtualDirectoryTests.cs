@@ -23,6 +23,15 @@ public class VirtualDirectoryTests
     }
 
     [Fact]
+    public void Ecp_activity_log_line_fires_too()
+    {
+        var text = "#Software: Microsoft Exchange Server\r\n#Version: 15.0.0.0\r\n#Log-type: ECP Activity Context Log\r\n#Date: 2021-03-03T00:00:00.000Z\r\n#Fields: TimeStamp,ServerName,EventId,EventData\r\n"
+            + ChopperSetLine.Replace("ECP.Request", "ECP.Activity") + "\r\n";
+        var findings = WebLog.Detect("C/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Activity/ECPActivity_11500_20210303-1.LOG", text);
+        Assert.Equal("exch-27065-set-vdir-script", Assert.Single(findings).Rule.Id);
+    }
+
+    [Fact]
     public void Failed_cmdlet_with_an_exception_is_reported_as_failed()
     {
         var line = ChopperSetLine.Replace("S:EX=;", "S:EX=Microsoft.Exchange.Data.DataValidationException;");

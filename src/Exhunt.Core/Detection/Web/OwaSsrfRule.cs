@@ -58,8 +58,13 @@ internal sealed class RpsHttpClientInfoRule : ILogRule
         var details = new Dictionary<string, string>();
         if (record.Str(Field.FrontEndServer) is { } fe) details["frontEndServer"] = fe;
         if (record.Str(Field.ServerHost) is { } be) details["server"] = be;
+        // ClientIpAddress may be a space-separated chain (client first, then proxies): the client joins incidents.
+        var ips = record[Field.ClientIp].Trim();
+        var space = ips.IndexOf(' ');
+        if (space > 0) details["clientIpChain"] = ips.ToString();
         // Rps_Http has no user-agent column: the ClientInfo value is the client's agent.
-        context.Add(WebHit.Make(record, Info, outcome, info, details: details, userAgent: info.ToString()));
+        context.Add(WebHit.Make(record, Info, outcome, info, details: details, userAgent: info.ToString(),
+            clientIp: space > 0 ? ips[..space].ToString() : null));
     }
 
     private static bool HasWordChar(ReadOnlySpan<char> s)

@@ -7,7 +7,8 @@ namespace Exhunt.Detection.Web;
 internal static class WebHit
 {
     public static Finding Make(LogRecord record, RuleInfo rule, Outcome outcome, ReadOnlySpan<char> evidence,
-        string? title = null, Severity? severity = null, Dictionary<string, string>? details = null, string? userAgent = null)
+        string? title = null, Severity? severity = null, Dictionary<string, string>? details = null, string? userAgent = null,
+        string? clientIp = null)
     {
         var status = record[Field.Status];
         if (!status.IsEmpty)
@@ -24,7 +25,7 @@ internal static class WebHit
             Time = record.Time,
             Artifact = record.File.RelativePath,
             Line = record.Line,
-            ClientIp = record.Str(Field.ClientIp),
+            ClientIp = clientIp ?? record.Str(Field.ClientIp),
             UserAgent = userAgent ?? record.Str(Field.UserAgent),
             User = record.Str(Field.User),
             Evidence = Finding.Clip(evidence),
