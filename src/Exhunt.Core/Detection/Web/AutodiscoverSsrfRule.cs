@@ -77,7 +77,8 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
         var status = HttpOutcome.Status(record);
         var rpsCat = WebText.Has(query, "X-Rps-CAT");
 
-        if (WebText.Has(stem, "powershell") || WebText.Has(query, "powershell"))
+        var nessus = IsNessusShape(record[Field.UrlStem], record[Field.UrlQuery]);
+        if (!nessus && (WebText.Has(stem, "powershell") || WebText.Has(query, "powershell")))
         {
             var rule = rpsCat || record[Field.User].IsEmpty ? ProxyShellPowerShell : ProxyNotShellPowerShell;
             var outcome = HttpOutcome.Strict(status);
@@ -96,8 +97,8 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
             return;
         }
 
-        if (!IsSsrfMarker(stem, query)) return;
-        var details = IsNessusShape(record[Field.UrlStem], record[Field.UrlQuery])
+        if (!nessus && !IsSsrfMarker(stem, query)) return;
+        var details = nessus
             ? new Dictionary<string, string> { ["scanner"] = "Nessus ProxyShell/ProxyNotShell check shape" } : null;
         context.Add(WebHit.Make(record, Probe, status >= 400 ? Outcome.Failed : Outcome.Unknown, WebHit.Url(record), details: details));
     }
