@@ -57,11 +57,9 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
-            if (!Split(raw))
-            {
-                _stats.Skip($"line {lines.LineNumber}: unterminated quoted field, skipped");
-                continue;
-            }
+            // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
+            // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
+            if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             if (_columns is null && !TryAssumeDefault()) { _record.ColumnCount = 0; }
             else if (IsRepeatedHeaderRow()) continue;
             else if (_assumedColumns > 0 && _record.ColumnCount < _assumedColumns)
@@ -99,6 +97,7 @@ public sealed class TextLogReader
         {
             SetColumns(defaults);
             _assumedColumns = defaults.Length;
+            if (_w3c) Split(_record.Raw); // again, now that the user-agent column is known ('+' → ' ')
             _stats.Error($"no #Fields header: read with the default {_file.Kind.ToWire()} column order ({defaults.Length} columns, matched from line {_record.Line})");
             return true;
         }
@@ -106,6 +105,7 @@ public sealed class TextLogReader
         {
             SetColumns(defaults[..stable]);
             _assumedColumns = stable;
+            if (_w3c) Split(_record.Raw);
             _stats.Error($"no #Fields header and {_record.ColumnCount} columns (default list: {defaults.Length}): only the {stable} leading columns every build writes alike were mapped");
             return true;
         }
