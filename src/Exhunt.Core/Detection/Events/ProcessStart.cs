@@ -1,0 +1,48 @@
+using Exhunt.Readers;
+
+namespace Exhunt.Detection.Events;
+
+/// <summary>A process creation from Sysmon 1 or Security 4688, with the field names each writes.</summary>
+internal readonly struct ProcessStart
+{
+    public string? Image { get; init; }
+    public string? CommandLine { get; init; }
+    public string? ParentImage { get; init; }
+    public string? ParentCommandLine { get; init; }
+    public string? User { get; init; }
+
+    public static bool TryRead(WinEvent e, out ProcessStart p)
+    {
+        if (EventKinds.IsSysmon(e, 1))
+        {
+            p = new ProcessStart
+            {
+                Image = e.Get("Image"), CommandLine = e.Get("CommandLine"), ParentImage = e.Get("ParentImage"),
+                ParentCommandLine = e.Get("ParentCommandLine"), User = e.Get("User"),
+            };
+            return true;
+        }
+        if (EventKinds.IsSecurity(e, 4688))
+        {
+            p = new ProcessStart
+            {
+                Image = e.Get("NewProcessName"), CommandLine = e.Get("CommandLine"), ParentImage = e.Get("ParentProcessName"),
+                User = SecurityUser(e),
+            };
+            return true;
+        }
+        p = default;
+        return false;
+    }
+
+    /// <summary>4688: the new process's account when logged (TargetUserName), else the creator (SubjectUserName).</summary>
+    private static string? SecurityUser(WinEvent e)
+    {
+        var target = e.Get("TargetUserName");
+        if (target is { Length: > 0 } && target != "-") return Join(e.Get("TargetDomainName"), target);
+        var subject = e.Get("SubjectUserName");
+        return subject is { Length: > 0 } && subject != "-" ? Join(e.Get("SubjectDomainName"), subject) : null;
+    }
+
+    public static string Join(string? domain, string user) => domain is { Length: > 0 } && domain != "-" ? domain + "\\" + user : user;
+}
