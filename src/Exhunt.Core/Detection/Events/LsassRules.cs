@@ -49,7 +49,7 @@ internal sealed class LsassAccessRule : IEventRule
         var trace = evt.Get("CallTrace");
         var viaDumpApi = trace.Has("dbghelp.dll") || trace.Has("dbgcore.dll");
         if (!viaDumpApi && Text.IsImage(source, _benign)) return;
-        context.Add(EventFindings.Make(Info, evt, origin, $"{source} → lsass.exe GrantedAccess {access}" + (viaDumpApi ? " via dbghelp/dbgcore" : ""),
+        context.Add(EventFindings.Make(Info, evt, origin, $"{source} -> lsass.exe GrantedAccess {access}" + (viaDumpApi ? " via dbghelp/dbgcore" : ""),
             user: evt.Get("SourceUser"), title: $"{Text.FileName(source)} opened LSASS with dump rights ({access})",
             details: new() { ["sourceImage"] = source ?? "", ["grantedAccess"] = access!, ["callTrace"] = Finding.Clip(trace) ?? "" }));
     }
