@@ -9,7 +9,11 @@ internal readonly struct ProcessStart
     public string? CommandLine { get; init; }
     public string? ParentImage { get; init; }
     public string? ParentCommandLine { get; init; }
-    public string? User { get; init; }
+    private WinEvent? Source { get; init; }
+    private bool FromSecurityLog { get; init; }
+
+    /// <summary>The account, built only when a finding needs it (4688 joins domain and name).</summary>
+    public string? User => Source is null ? null : FromSecurityLog ? SecurityUser(Source) : Source.Get("User");
 
     public static bool TryRead(WinEvent e, out ProcessStart p)
     {
@@ -18,7 +22,7 @@ internal readonly struct ProcessStart
             p = new ProcessStart
             {
                 Image = e.Get("Image"), CommandLine = e.Get("CommandLine"), ParentImage = e.Get("ParentImage"),
-                ParentCommandLine = e.Get("ParentCommandLine"), User = e.Get("User"),
+                ParentCommandLine = e.Get("ParentCommandLine"), Source = e,
             };
             return true;
         }
@@ -27,7 +31,7 @@ internal readonly struct ProcessStart
             p = new ProcessStart
             {
                 Image = e.Get("NewProcessName"), CommandLine = e.Get("CommandLine"), ParentImage = e.Get("ParentProcessName"),
-                User = SecurityUser(e),
+                Source = e, FromSecurityLog = true,
             };
             return true;
         }

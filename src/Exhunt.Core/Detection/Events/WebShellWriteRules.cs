@@ -13,6 +13,7 @@ internal static class PageWrites
     private static readonly string[] PageExt = EventIndicators.Get("pageExtensions");
     private static readonly string[] Installers = EventIndicators.Get("installerImages");
     private static readonly string[] StrongWriters = EventIndicators.Get("shellWriters");
+    private static readonly string[] ExportPageExt = [".aspx", ".asp"];
     private const uint WriteData = 0x2, AppendData = 0x4;
 
     public static bool TryRead(WinEvent e, out PageWrite w)
@@ -23,7 +24,7 @@ internal static class PageWrites
             var path = e.Get("TargetFilename");
             var image = e.Get("Image");
             if (!IsPage(path) || Text.IsImage(image, Installers)) return false;
-            if (!path.HasAny(Folders) && !(Text.IsImage(image, "MSExchangeMailboxReplication.exe") && path.EndsWithAny([".aspx", ".asp"]))) return false;
+            if (!path.HasAny(Folders) && !(Text.IsImage(image, "MSExchangeMailboxReplication.exe") && path.EndsWithAny(ExportPageExt))) return false;
             w = new PageWrite(path!, image, e.Get("User"), null, "Sysmon 11 file create");
             return true;
         }
