@@ -51,7 +51,6 @@ internal sealed class TransportAgentInstallRule : IEventRule
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call || !call.Cmdlet.Eq("Install-TransportAgent")) return;
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            title: call.Outcome == Outcome.Failed ? "Exchange transport agent install attempted (failed)" : null,
             details: CmdletCall.ParamValue(call.Parameters, "AssemblyPath") is { } dll ? new() { ["assemblyPath"] = dll } : null));
     }
 }

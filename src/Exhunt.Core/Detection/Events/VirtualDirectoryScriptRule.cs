@@ -25,7 +25,7 @@ internal sealed class VirtualDirectoryScriptRule : IEventRule
         if (!isVdir || !call.Parameters.Has("Url") || !call.Parameters.HasAny(_markers)) return;
         var url = CmdletCall.ParamValue(call.Parameters, "ExternalUrl") ?? CmdletCall.ParamValue(call.Parameters, "InternalUrl");
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            title: $"{(call.Cmdlet.Length > 0 ? call.Cmdlet : "VirtualDirectory cmdlet")} put script into a URL ({(call.Outcome == Outcome.Succeeded ? "succeeded" : "failed")})",
+            title: $"{(call.Cmdlet.Length > 0 ? call.Cmdlet : "VirtualDirectory cmdlet")} put script into a URL",
             details: url is null ? null : new() { ["url"] = Finding.Clip(url)! }));
     }
 }
