@@ -85,4 +85,11 @@ public class EvtxOracleRuleTests(ITestOutputHelper output)
         var findings = Scan("EVTX-ATTACK-SAMPLES/Privilege Escalation/Runas_4624_4648_Webshell_CreateProcessAsUserA.evtx");
         Assert.Contains(findings, f => f.Rule.Id == "evt-defense-eventlog-cleared");
     }
+
+    [SkippableFact]
+    public void Security_4656_4663_lsass_handle_with_memory_read()
+    {
+        var findings = Scan("EVTX-ATTACK-SAMPLES/Credential Access/CA_hashdump_4663_4656_lsass_access.evtx");
+        Assert.Equal(2, findings.Count(f => f.Rule.Id == "evt-lsass-access-dump" && f.DisplayTitle.StartsWith("cscript.exe")));
+    }
 }

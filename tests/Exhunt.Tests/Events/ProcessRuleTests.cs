@@ -1,5 +1,6 @@
 using System.Text;
 using Exhunt.Findings;
+using Exhunt.Readers;
 using static Exhunt.Tests.Events.EventFixtures;
 
 namespace Exhunt.Tests.Events;
@@ -86,6 +87,19 @@ public class ProcessRuleTests
         var defender = Sysmon(10, ("SourceImage", @"C:\ProgramData\Microsoft\Windows Defender\Platform\4.18.2102.4-0\MsMpEng.exe"), ("TargetImage", @"C:\Windows\system32\lsass.exe"), ("GrantedAccess", "0x1410"), ("CallTrace", "ntdll.dll+a6084|mpengine.dll"));
         var other = Sysmon(10, ("SourceImage", @"C:\Windows\system32\svchost.exe"), ("TargetImage", @"C:\Windows\system32\notepad.exe"), ("GrantedAccess", "0x1fffff"));
         Assert.Empty(Ids(rundll, defender, other));
+    }
+
+    [Fact]
+    public void Security_lsass_object_access_with_read_rights_fires_for_non_security_tools()
+    {
+        WinEvent Access(int id, string process, string mask) => Event("Microsoft-Windows-Security-Auditing", "Security", id, 0,
+            ("SubjectUserName", "admin"), ("SubjectDomainName", "CONTOSO"), ("ObjectServer", "Security"), ("ObjectType", "Process"),
+            ("ObjectName", @"\Device\HarddiskVolume1\Windows\System32\lsass.exe"), ("AccessMask", mask), ("ProcessName", process));
+        var f = Assert.Single(Run(Access(4656, @"C:\Windows\System32\cscript.exe", "0x001f3fff")).Findings);
+        Assert.Equal("evt-lsass-access-dump", f.Rule.Id);
+        Assert.Equal(@"CONTOSO\admin", f.User);
+        Assert.Empty(Ids(Access(4663, @"C:\Windows\System32\cscript.exe", "0x1000"),
+            Access(4656, @"C:\ProgramData\Microsoft\Windows Defender\Platform\4.18.2102.4-0\MsMpEng.exe", "0x1410")));
     }
 
     [Fact]

@@ -20,6 +20,8 @@ internal sealed class LsassDumpCommandRule : IEventRule
         else if (cmd.Has("lsass") && (Text.IsImage(p.Image, "procdump.exe") || Text.IsImage(p.Image, "procdump64.exe") || cmd.Has("procdump")
                  || (cmd.Has("lsass.exe") && (cmd.Has(" -ma ") || cmd.Has("-accepteula")))))
             how = "procdump of lsass";
+        else if (cmd.Has("rdrleakdiag") && (cmd.Has("/fullmemdmp") || cmd.Has("/memdmp")))
+            how = "rdrleakdiag memory dump";
         if (how is null) return;
         context.Add(EventFindings.Make(Info, evt, origin, cmd, user: p.User, title: $"LSASS dump command ({how})",
             details: new() { ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" }));
@@ -42,7 +44,13 @@ internal sealed class LsassAccessRule : IEventRule
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!EventKinds.IsSysmon(evt, 10) || !Text.IsImage(evt.Get("TargetImage"), "lsass.exe")) return;
+        if (EventKinds.IsSysmon(evt, 10)) InspectSysmon(evt, origin, context);
+        else if (EventKinds.IsSecurity(evt, 4656) || EventKinds.IsSecurity(evt, 4663)) InspectSecurity(evt, origin, context);
+    }
+
+    private void InspectSysmon(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (!Text.IsImage(evt.Get("TargetImage"), "lsass.exe")) return;
         var access = evt.Get("GrantedAccess");
         if (!TryHex(access, out var mask) || (mask & VmRead) == 0 || (mask & (QueryInformation | QueryLimited)) == 0) return;
         var source = evt.Get("SourceImage");
@@ -52,6 +60,20 @@ internal sealed class LsassAccessRule : IEventRule
         context.Add(EventFindings.Make(Info, evt, origin, $"{source} -> lsass.exe GrantedAccess {access}" + (viaDumpApi ? " via dbghelp/dbgcore" : ""),
             user: evt.Get("SourceUser"), title: $"{Text.FileName(source)} opened LSASS with dump rights ({access})",
             details: new() { ["sourceImage"] = source ?? "", ["grantedAccess"] = access!, ["callTrace"] = Finding.Clip(trace) ?? "" }));
+    }
+
+    /// <summary>Security 4656 (handle requested) / 4663 (access used) on the lsass process object with memory-read rights.</summary>
+    private void InspectSecurity(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (!Text.IsImage(evt.Get("ObjectName"), "lsass.exe")) return;
+        var access = evt.Get("AccessMask");
+        if (!TryHex(access, out var mask) || (mask & VmRead) == 0) return;
+        var source = evt.Get("ProcessName");
+        if (Text.IsImage(source, _benign)) return;
+        var user = evt.Get("SubjectUserName") is { Length: > 0 } u ? ProcessStart.Join(evt.Get("SubjectDomainName"), u) : null;
+        context.Add(EventFindings.Make(Info, evt, origin, $"{source} -> lsass.exe AccessMask {access} (Security {evt.EventId})",
+            user: user, title: $"{Text.FileName(source)} opened LSASS with memory-read rights ({access})",
+            details: new() { ["sourceImage"] = source ?? "", ["accessMask"] = access! }));
     }
 
     private static bool TryHex(string? s, out uint value)
