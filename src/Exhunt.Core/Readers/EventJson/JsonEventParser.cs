@@ -46,6 +46,11 @@ internal sealed class JsonEventParser(JsonEventFieldMap map)
             error = "malformed JSON: " + Clip(e.Message);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = "invalid UTF-8 inside a JSON string";
+            return false;
+        }
         if (_badId && !_sawId)
         {
             error = "EventID is not a number from 0 to 65535";
