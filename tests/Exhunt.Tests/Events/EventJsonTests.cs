@@ -162,6 +162,27 @@ public class EventJsonTests
     }
 
     [Fact]
+    public void Message_only_exports_get_their_fields_back_and_the_rules_fire()
+    {
+        // Real OTRF Message texts, exported without the EventData fields (as message-only SIEM exports do).
+        const string sysmon11 = """{"SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":11,"TimeCreated":"2021-03-14T01:40:13.660Z","Message":"File created:\r\nRuleName: -\r\nUtcTime: 2021-03-14 06:40:13.659\r\nProcessGuid: {6004D249-FD90-604C-0100-000000000900}\r\nProcessId: 4\r\nImage: System\r\nTargetFilename: C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\ohyeah.aspx\r\nCreationUtcTime: 2021-03-14 06:40:13.659"}""";
+        const string security4688 = """{"SourceName":"Microsoft-Windows-Security-Auditing","Channel":"Security","EventID":4688,"TimeCreated":"2021-03-14T01:40:15.338Z","Message":"A new process has been created.\r\n\r\nCreator Subject:\r\n\tSecurity ID:\t\tS-1-5-18\r\n\tAccount Name:\t\tMXS01$\r\n\tAccount Domain:\t\tAZSENTINEL\r\n\tLogon ID:\t\t0x3E7\r\n\r\nTarget Subject:\r\n\tSecurity ID:\t\tS-1-0-0\r\n\tAccount Name:\t\t-\r\n\tAccount Domain:\t\t-\r\n\tLogon ID:\t\t0x0\r\n\r\nProcess Information:\r\n\tNew Process ID:\t\t0x5b60\r\n\tNew Process Name:\tC:\\Windows\\System32\\cmd.exe\r\n\tToken Elevation Type:\t%%1936\r\n\tMandatory Label:\t\tS-1-16-16384\r\n\tCreator Process ID:\t0x2a5c\r\n\tCreator Process Name:\tC:\\Windows\\System32\\inetsrv\\w3wp.exe\r\n\tProcess Command Line:\tcmd /c whoami\r\n\r\nToken Elevation Type indicates the type of token that was assigned to the new process."}""";
+        var (events, _, stats) = Read(sysmon11 + "\n" + security4688 + "\n");
+        Assert.Equal(2, events.Count);
+        Assert.Equal(0, stats.Skipped);
+        Assert.Equal("System", events[0].Get("Image"));
+        Assert.EndsWith(@"owa\auth\ohyeah.aspx", events[0].Get("TargetFilename"));
+        Assert.Equal(@"C:\Windows\System32\cmd.exe", events[1].Get("NewProcessName"));
+        Assert.Equal(@"C:\Windows\System32\inetsrv\w3wp.exe", events[1].Get("ParentProcessName"));
+        Assert.Equal("cmd /c whoami", events[1].Get("CommandLine"));
+        Assert.Equal("MXS01$", events[1].Get("SubjectUserName"));
+        Assert.Equal("-", events[1].Get("TargetUserName"));
+        var ids = EventFixtures.Ids(events.ToArray());
+        Assert.Contains("evt-file-webshell-write", ids);
+        Assert.Contains("evt-proc-w3wp-shell", ids);
+    }
+
+    [Fact]
     public void Classifier_routes_exports_to_the_event_json_reader()
     {
         Assert.Equal(ArtifactKind.EventJson, Fixture.File("export/events.json", OtrfSysmon1 + "\n").Kind);

@@ -31,6 +31,8 @@ internal sealed class JsonEventFieldMap
     private readonly Dictionary<string, int> _levels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _levelLookup;
 
+    private readonly Dictionary<string, Dictionary<string, string>> _messageLabels = new(StringComparer.OrdinalIgnoreCase);
+
     public const int FieldCount = (int)SystemField.Message + 1;
 
     internal JsonEventFieldMap(string json)
@@ -46,6 +48,12 @@ internal sealed class JsonEventFieldMap
         foreach (var name in doc.RootElement.GetProperty("dataObjects").EnumerateArray()) _dataObjects.Add(name.GetString()!);
         foreach (var name in doc.RootElement.GetProperty("ignore").EnumerateArray()) _ignore.Add(name.GetString()!);
         foreach (var level in doc.RootElement.GetProperty("levels").EnumerateObject()) _levels[level.Name] = level.Value.GetInt32();
+        foreach (var provider in doc.RootElement.GetProperty("messageLabels").EnumerateObject())
+        {
+            var labels = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var l in provider.Value.EnumerateObject()) labels[l.Name] = l.Value.GetString()!;
+            _messageLabels[provider.Name] = labels;
+        }
         _systemLookup = _system.GetAlternateLookup<ReadOnlySpan<char>>();
         _dataObjectLookup = _dataObjects.GetAlternateLookup<ReadOnlySpan<char>>();
         _ignoreLookup = _ignore.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -55,5 +63,8 @@ internal sealed class JsonEventFieldMap
     public bool TrySystem(ReadOnlySpan<char> path, out PathRole role) => _systemLookup.TryGetValue(path, out role);
     public bool IsDataObject(ReadOnlySpan<char> path) => _dataObjectLookup.Contains(path);
     public bool IsIgnored(ReadOnlySpan<char> topLevelName) => _ignoreLookup.Contains(topLevelName);
+    /// <summary>Message label → data name table for a provider ("*" → "*" when labels are the data names), or null.</summary>
+    public Dictionary<string, string>? MessageLabels(string provider) => _messageLabels.GetValueOrDefault(provider);
+
     public bool TryLevel(ReadOnlySpan<char> text, out int level) => _levelLookup.TryGetValue(text, out level);
 }

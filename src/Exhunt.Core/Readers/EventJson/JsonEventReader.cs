@@ -12,7 +12,8 @@ public static class JsonEventReader
     public static void Read(Stream stream, ReaderStats stats, Action<WinEvent, long> onEvent)
     {
         var lines = new LineReader(Utf8(stream));
-        var parser = new JsonEventParser(JsonEventFieldMap.Instance);
+        var map = JsonEventFieldMap.Instance;
+        var parser = new JsonEventParser(map);
         while (true)
         {
             var result = lines.Next(out var line);
@@ -32,6 +33,7 @@ public static class JsonEventReader
                 stats.Skip($"line {lines.LineNumber}: {error}");
                 continue;
             }
+            MessageFields.Expand(evt, map);
             stats.Records++;
             if (evt.TimeCreated is { } t) stats.SeeTime(t);
             onEvent(evt, lines.LineNumber);
