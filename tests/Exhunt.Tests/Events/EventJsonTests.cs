@@ -78,6 +78,19 @@ public class EventJsonTests
     }
 
     [Fact]
+    public void Reads_ECS_process_fields_when_event_data_was_dropped()
+    {
+        const string ecs = """{"@timestamp":"2021-03-14T06:40:15.342Z","event":{"code":"1","provider":"Microsoft-Windows-Sysmon","category":["process"],"type":["start"]},"process":{"executable":"C:\\Windows\\System32\\cmd.exe","command_line":"cmd /c whoami","name":"cmd.exe","pid":23392,"parent":{"executable":"C:\\Windows\\System32\\inetsrv\\w3wp.exe","name":"w3wp.exe","pid":10844}},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":"1","provider_name":"Microsoft-Windows-Sysmon","event_data":{"RuleName":"-","IntegrityLevel":"System"}},"user":{"name":"SYSTEM","domain":"NT AUTHORITY"}}""";
+        var e = Assert.Single(Read(ecs).Events);
+        Assert.Equal(1, e.EventId);
+        Assert.Equal(@"C:\Windows\System32\cmd.exe", e.Get("Image"));
+        Assert.Equal(@"C:\Windows\System32\inetsrv\w3wp.exe", e.Get("ParentImage"));
+        Assert.Equal("System", e.Get("IntegrityLevel"));
+        Assert.Null(e.Get("pid"));
+        Assert.Contains("evt-proc-w3wp-shell", EventFixtures.Ids(e));
+    }
+
+    [Fact]
     public void Reads_PowerShell_and_NXLog_style_fields()
     {
         const string ps = """{"ProviderName":"MSExchange Unified Messaging","LogName":"Application","Id":0,"EventID":1001,"LevelDisplayName":"Error","MachineName":"EX01","TimeCreated":"\/Date(1614712215000)\/","RecordId":77,"Message":"System.InvalidCastException: Unable to cast"}""";

@@ -30,7 +30,9 @@ internal readonly struct ProcessStart
         {
             p = new ProcessStart
             {
-                Image = e.Get("NewProcessName"), CommandLine = e.Get("CommandLine"), ParentImage = e.Get("ParentProcessName"),
+                // ECS-only exports carry the 4688 paths as process.executable / process.parent.executable (read as Image / ParentImage).
+                Image = e.Get("NewProcessName") ?? e.Get("Image"), CommandLine = e.Get("CommandLine"),
+                ParentImage = e.Get("ParentProcessName") ?? e.Get("ParentImage"),
                 Source = e, FromSecurityLog = true,
             };
             return true;

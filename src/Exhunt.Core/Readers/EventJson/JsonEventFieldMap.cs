@@ -31,6 +31,8 @@ internal sealed class JsonEventFieldMap
     private readonly Dictionary<string, int> _levels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _levelLookup;
 
+    private readonly Dictionary<string, string> _ecs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _ecsLookup;
     private readonly Dictionary<string, Dictionary<string, string>> _messageLabels = new(StringComparer.OrdinalIgnoreCase);
 
     public const int FieldCount = (int)SystemField.Message + 1;
@@ -54,6 +56,8 @@ internal sealed class JsonEventFieldMap
             foreach (var l in provider.Value.EnumerateObject()) labels[l.Name] = l.Value.GetString()!;
             _messageLabels[provider.Name] = labels;
         }
+        foreach (var e in doc.RootElement.GetProperty("ecsData").EnumerateObject()) _ecs[e.Name] = e.Value.GetString()!;
+        _ecsLookup = _ecs.GetAlternateLookup<ReadOnlySpan<char>>();
         _systemLookup = _system.GetAlternateLookup<ReadOnlySpan<char>>();
         _dataObjectLookup = _dataObjects.GetAlternateLookup<ReadOnlySpan<char>>();
         _ignoreLookup = _ignore.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -61,6 +65,8 @@ internal sealed class JsonEventFieldMap
     }
 
     public bool TrySystem(ReadOnlySpan<char> path, out PathRole role) => _systemLookup.TryGetValue(path, out role);
+    /// <summary>An ECS path that carries an EventData value (process.command_line → CommandLine).</summary>
+    public bool TryEcsData(ReadOnlySpan<char> path, out string dataName) => _ecsLookup.TryGetValue(path, out dataName!);
     public bool IsDataObject(ReadOnlySpan<char> path) => _dataObjectLookup.Contains(path);
     public bool IsIgnored(ReadOnlySpan<char> topLevelName) => _ignoreLookup.Contains(topLevelName);
     /// <summary>Message label → data name table for a provider ("*" → "*" when labels are the data names), or null.</summary>

@@ -93,6 +93,7 @@ internal sealed class JsonEventParser(JsonEventFieldMap map)
                         break;
                     default:
                         if (map.TrySystem(full, out var role)) SetSystem(evt, role, ref reader);
+                        else if (!inData && map.TryEcsData(full, out var ecsName)) AddData(evt, ecsName, Scalar(ref reader));
                         else if (inData || (pathLen == 0 && !map.IsIgnored(name))) AddData(evt, Intern(name), Scalar(ref reader));
                         break;
                 }
