@@ -92,4 +92,11 @@ public class EvtxOracleRuleTests(ITestOutputHelper output)
         var findings = Scan("EVTX-ATTACK-SAMPLES/Credential Access/CA_hashdump_4663_4656_lsass_access.evtx");
         Assert.Equal(2, findings.Count(f => f.Rule.Id == "evt-lsass-access-dump" && f.DisplayTitle.StartsWith("cscript.exe")));
     }
+
+    [SkippableFact]
+    public void Transport_agent_list_edited_by_hand()
+    {
+        var findings = Scan("hayabusa-sample-evtx/EVTX-to-MITRE-Attack/TA0003-Persistence/T1505-Server Software Component/ID11-Exchange transport config modified.evtx");
+        Assert.Equal("agents.config written by notepad++.exe", Assert.Single(findings).DisplayTitle);
+    }
 }

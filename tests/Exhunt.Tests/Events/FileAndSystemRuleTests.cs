@@ -93,6 +93,22 @@ public class FileAndSystemRuleTests
     }
 
     [Fact]
+    public void Agents_config_written_by_exchange_itself_is_quiet_by_hand_is_weak()
+    {
+        const string config = @"C:\Program Files\Microsoft\Exchange Server\V15\TransportRoles\Shared\agents.config";
+        Assert.Equal(["evt-file-transport-agents-config"], Ids(Sysmon11(@"C:\Windows\System32\notepad.exe", config)));
+        Assert.Empty(Ids(Sysmon11(@"c:\windows\system32\inetsrv\w3wp.exe", config),
+            Sysmon11(@"C:\Program Files\Microsoft\Exchange Server\V15\Bin\ExSetup.exe", config)));
+    }
+
+    [Fact]
+    public void Sysmon_26_delete_detected_counts_too()
+    {
+        Assert.Equal(["evt-defense-log-deleted"], Ids(Sysmon(26, ("Image", @"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"),
+            ("TargetFilename", @"C:\Program Files\Microsoft\Exchange Server\V15\Logging\CmdletInfra\LocalPowerShell\Cmdlet\LocalPowerShell_Cmdlet_2021030312-1.LOG"))));
+    }
+
+    [Fact]
     public void Cleared_event_logs_fire_other_eventlog_events_do_not()
     {
         var security = Event("Microsoft-Windows-Eventlog", "Security", 1102, 4, ("SubjectUserSid", "S-1-5-21-1-2-3-500"), ("SubjectUserName", "Administrator"), ("SubjectDomainName", "CONTOSO"));
