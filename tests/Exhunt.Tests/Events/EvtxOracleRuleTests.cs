@@ -8,14 +8,13 @@ namespace Exhunt.Tests.Events;
 /// <summary>The event rules on real recorded attacks (EVTX-ATTACK-SAMPLES, hayabusa samples) via the python-evtx oracle.</summary>
 public class EvtxOracleRuleTests(ITestOutputHelper output)
 {
-    private static readonly RuleSet Rules = RuleSet.BuiltIn();
 
     private List<Finding> Scan(string oracleRelative)
     {
         var path = Corpus.Path_("evtx-oracle/" + oracleRelative + ".jsonl.gz");
         var context = new ScanContext();
         foreach (var (record, e) in OracleXml.Read(path))
-            foreach (var rule in Rules.EventRules)
+            foreach (var rule in EventFixtures.Rules)
                 rule.Inspect(e, new EventOrigin(oracleRelative, record), context);
         var findings = context.Findings.Snapshot().ToList();
         foreach (var f in findings) output.WriteLine($"{f.Record} {f.Rule.Id} | {f.DisplayTitle} | {f.Outcome} | {f.Evidence}");

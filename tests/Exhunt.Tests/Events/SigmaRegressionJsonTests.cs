@@ -23,7 +23,7 @@ public class SigmaRegressionJsonTests
         JsonEventReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(line)), stats, (e, _) => events.Add(e));
         evt = Assert.Single(events);
         var context = new ScanContext();
-        foreach (var rule in RuleSet.BuiltIn().EventRules) rule.Inspect(evt, new EventOrigin(relative, 1), context);
+        foreach (var rule in EventFixtures.Rules) rule.Inspect(evt, new EventOrigin(relative, 1), context);
         return context.Findings.Snapshot().Select(f => f.Rule.Id).ToList();
     }
 
