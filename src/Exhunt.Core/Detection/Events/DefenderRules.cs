@@ -1,0 +1,50 @@
+using Exhunt.Findings;
+using Exhunt.Readers;
+
+namespace Exhunt.Detection.Events;
+
+/// <summary>Defender detections (1116 found, 1117 acted) whose threat name is one the HAFNIUM campaign produced.</summary>
+internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEventRule
+{
+    private readonly string[] _names = EventIndicators.Get(listName);
+
+    public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (evt.EventId is not (1116 or 1117) || !EventKinds.IsDefender(evt)) return;
+        var threat = evt.Get("Threat Name") ?? evt.Get("ThreatName");
+        var hit = threat is not null ? threat.FirstOf(_names) : FirstInData(evt);
+        if (hit is null) return;
+        var path = evt.Get("Path");
+        var action = evt.Get("Action Name");
+        context.Add(EventFindings.Make(info, evt, origin,
+            threat is null ? evt.DataText() : $"{threat} {path}".Trim(),
+            user: evt.Get("Detection User"),
+            title: $"{info.Title}: {threat ?? hit}" + (evt.EventId == 1117 && action is not null ? $" ({action})" : ""),
+            details: new() { ["threat"] = threat ?? hit, ["path"] = Finding.Clip(path) ?? "", ["process"] = evt.Get("Process Name") ?? "" }));
+    }
+
+    private string? FirstInData(WinEvent evt)
+    {
+        foreach (var (_, v) in evt.Data)
+            if (v.FirstOf(_names) is { } n) return n;
+        return null;
+    }
+}
+
+internal sealed class DefenderWebShellRule() : DefenderThreatRule(Info, "defenderWebShellThreats")
+{
+    public static readonly RuleInfo Info = new("evt-defender-webshell",
+        "Defender detected a web shell", Severity.Critical, [], ["T1505.003"], "persistence", Proves.Compromise);
+}
+
+internal sealed class DefenderExchangeExploitRule() : DefenderThreatRule(Info, "defenderExploitThreats")
+{
+    public static readonly RuleInfo Info = new("evt-defender-exchange-exploit",
+        "Defender detected Exchange exploitation (Exmann)", Severity.High, [], ["T1190"], "initial-access", Proves.Attempt);
+}
+
+internal sealed class DefenderLsassDumpRule() : DefenderThreatRule(Info, "defenderLsassThreats")
+{
+    public static readonly RuleInfo Info = new("evt-defender-lsass-dump",
+        "Defender detected LSASS dumping", Severity.High, [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Compromise);
+}

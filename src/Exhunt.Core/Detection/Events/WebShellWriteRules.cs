@@ -1,0 +1,126 @@
+using System.Globalization;
+using Exhunt.Findings;
+using Exhunt.Readers;
+
+namespace Exhunt.Detection.Events;
+
+/// <summary>A page file written into a folder IIS serves for Exchange, from Sysmon 11, Security 5145 (share) or 4663.</summary>
+internal readonly record struct PageWrite(string Path, string? Writer, string? User, string? ClientIp, string Via);
+
+internal static class PageWrites
+{
+    private static readonly string[] Folders = EventIndicators.Get("webShellFolders");
+    private static readonly string[] PageExt = EventIndicators.Get("pageExtensions");
+    private static readonly string[] Installers = EventIndicators.Get("installerImages");
+    private static readonly string[] StrongWriters = EventIndicators.Get("shellWriters");
+    private static readonly string[] ExportPageExt = [".aspx", ".asp"];
+    private const uint WriteData = 0x2, AppendData = 0x4;
+
+    public static bool TryRead(WinEvent e, out PageWrite w)
+    {
+        w = default;
+        if (EventKinds.IsSysmon(e, 11))
+        {
+            var path = e.Get("TargetFilename");
+            var image = e.Get("Image");
+            if (!IsPage(path) || Text.IsImage(image, Installers)) return false;
+            if (!path.HasAny(Folders) && !(Text.IsImage(image, "MSExchangeMailboxReplication.exe") && path.EndsWithAny(ExportPageExt))) return false;
+            w = new PageWrite(path!, image, e.Get("User"), null, "Sysmon 11 file create");
+            return true;
+        }
+        if (EventKinds.IsSecurity(e, 5145))
+        {
+            var rel = e.Get("RelativeTargetName");
+            if (!IsPage(rel) || !IsWrite(e.Get("AccessMask"))) return false;
+            var local = (e.Get("ShareLocalPath") ?? "").Replace(@"\??\", "");
+            var path = local.Length > 0 ? local.TrimEnd('\\') + "\\" + rel : rel!;
+            if (!path.HasAny(Folders) && !("\\" + path).HasAny(Folders)) return false;
+            w = new PageWrite(path, "System", UserOf(e), e.Get("IpAddress"), $"Security 5145 write over share {e.Get("ShareName")}");
+            return true;
+        }
+        if (EventKinds.IsSecurity(e, 4663))
+        {
+            var path = e.Get("ObjectName");
+            var image = e.Get("ProcessName");
+            if (!IsPage(path) || !IsWrite(e.Get("AccessMask")) || !Text.IsImage(image, StrongWriters) || !path.HasAny(Folders)) return false;
+            w = new PageWrite(path!, image, UserOf(e), null, "Security 4663 write access");
+            return true;
+        }
+        return false;
+    }
+
+    public static bool IsStrongWriter(string? image) => Text.IsImage(image, StrongWriters);
+
+    private static bool IsPage(string? path) => path is not null && path.EndsWithAny(PageExt);
+
+    private static bool IsWrite(string? mask)
+    {
+        if (mask is null) return false;
+        var t = mask.AsSpan().Trim();
+        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        return uint.TryParse(t, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var m) && (m & (WriteData | AppendData)) != 0;
+    }
+
+    private static string? UserOf(WinEvent e) =>
+        e.Get("SubjectUserName") is { Length: > 0 } u && u != "-" ? ProcessStart.Join(e.Get("SubjectDomainName"), u) : null;
+
+    public static void Claim(ScanContext context, PageWrite w, WinEvent e, EventOrigin origin, string ruleId) =>
+        context.FileWrites.Enqueue(new FileWriteClaim(w.Path, origin.Artifact, null, origin.Record, e.TimeCreated, EventFindings.Clean(w.ClientIp), ruleId,
+            $"{w.Via} by {(w.Writer is null ? "?" : Text.FileName(w.Writer).ToString())}"));
+}
+
+/// <summary>
+/// A page written into owa\auth, ecp\auth, aspnet_client, wwwroot ... by the IIS/UM workers, the mailbox replication
+/// service, or over an admin share (System): how ProxyLogon/ProxyShell web shells land.
+/// </summary>
+internal sealed class WebShellWriteRule : IEventRule
+{
+    public static readonly RuleInfo Info = new("evt-file-webshell-write",
+        "Web page written into an Exchange web folder by a worker process or over a share (web shell)", Severity.Critical,
+        [], ["T1505.003"], "persistence", Proves.Compromise);
+
+    public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (!PageWrites.TryRead(evt, out var w) || !PageWrites.IsStrongWriter(w.Writer)) return;
+        PageWrites.Claim(context, w, evt, origin, Info.Id);
+        context.Add(EventFindings.Make(Info, evt, origin, w.Path, user: w.User, clientIp: w.ClientIp,
+            title: $"Page {Text.FileName(w.Path)} written into a web folder by {Text.FileName(w.Writer)}",
+            details: new() { ["path"] = w.Path, ["writer"] = w.Writer ?? "", ["via"] = w.Via }));
+    }
+}
+
+/// <summary>A page written into those folders by anything else (not an installer): worth a look.</summary>
+internal sealed class PageWriteOtherRule : IEventRule
+{
+    public static readonly RuleInfo Info = new("evt-file-page-write-other",
+        "Web page written into an Exchange web folder", Severity.Medium, [], ["T1505.003"], "persistence", Proves.Weak);
+
+    public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (!PageWrites.TryRead(evt, out var w) || PageWrites.IsStrongWriter(w.Writer)) return;
+        PageWrites.Claim(context, w, evt, origin, Info.Id);
+        context.Add(EventFindings.Make(Info, evt, origin, w.Path, user: w.User, clientIp: w.ClientIp,
+            title: $"Page {Text.FileName(w.Path)} written into a web folder by {Text.FileName(w.Writer)}",
+            details: new() { ["path"] = w.Path, ["writer"] = w.Writer ?? "", ["via"] = w.Via }));
+    }
+}
+
+/// <summary>CVE-2021-26858: UMWorkerProcess writing any file but its own cache/log/config files (arbitrary file write).</summary>
+internal sealed class UmWorkerFileWriteRule : IEventRule
+{
+    public static readonly RuleInfo Info = new("evt-file-umworker-write",
+        "Unified Messaging worker wrote a file (CVE-2021-26858 arbitrary file write)", Severity.High,
+        ["CVE-2021-26858"], ["T1190", "T1505.003"], "persistence", Proves.Attempt);
+
+    private readonly string[] _names = EventIndicators.Get("umWorkerBenignFileNames");
+    private readonly string[] _ext = EventIndicators.Get("umWorkerBenignExtensions");
+
+    public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        if (!EventKinds.IsSysmon(evt, 11) || !Text.IsImage(evt.Get("Image"), "UMWorkerProcess.exe")) return;
+        var path = evt.Get("TargetFilename");
+        if (path is null || Text.IsImage(path, _names) || path.EndsWithAny(_ext)) return;
+        context.FileWrites.Enqueue(new FileWriteClaim(path, origin.Artifact, null, origin.Record, evt.TimeCreated, null, Info.Id, "Sysmon 11 file create by UMWorkerProcess.exe"));
+        context.Add(EventFindings.Make(Info, evt, origin, path, user: evt.Get("User"), details: new() { ["path"] = path }));
+    }
+}
