@@ -113,7 +113,7 @@ public sealed class CollectionLayoutTests
     }
 
     [Fact]
-    public void An_empty_folder_scans_to_nothing_and_says_clean()
+    public void An_empty_folder_scans_to_nothing()
     {
         using var dir = new Fixture.TempDir();
         var result = Scan(dir.Path);
