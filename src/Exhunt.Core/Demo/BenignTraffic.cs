@@ -31,6 +31,7 @@ internal sealed class BenignTraffic
     private readonly LogSink?[] _proxy = new LogSink?[Protocols.Length];
     private readonly string[] _canary;
     private readonly string _ewsAppUser;
+    private readonly Dictionary<Guid, string> _cookie;
     private LogSink? _w3svc1, _w3svc2, _ecp, _rps;
     private DateTime _hour;
 
@@ -46,6 +47,8 @@ internal sealed class BenignTraffic
         _canary = new string[org.Users.Count + org.Admins.Count];
         for (var i = 0; i < _canary.Length; i++) _canary[i] = DemoIntrusion.Canary(_r);
         _ewsAppUser = DemoOrg.NetBios + "\\svc.crm";
+        // Back-end cookies carry the database and an expiry a month out.
+        _cookie = org.Databases.ToDictionary(d => d, d => "Database~" + d + "~~" + _day.AddDays(30).AddHours(7).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Write()
@@ -140,7 +143,7 @@ internal sealed class BenignTraffic
         r.AuthenticationType = "Negotiate";
         r.IsAuthenticated = user is not null;
         r.User = user?.Windows;
-        r.AnchorMailbox = user is null ? null : "Sid~" + user.Sid;
+        r.AnchorMailbox = user?.SidAnchor;
         r.Status = 200;
         r.BackEndStatus = 200;
         r.ErrorCode = null;
@@ -190,17 +193,23 @@ internal sealed class BenignTraffic
         Reset(t, "Mapi", u);
         var nspi = _r.Chance(0.1);
         _row.UrlStem = nspi ? "/mapi/nspi/" : "/mapi/emsmdb/";
-        _row.UrlQuery = "?MailboxId=" + u.MailboxGuid + "@" + DemoOrg.SmtpDomain;
-        _row.ClientRequestId = "R:" + Braced(_r.NextGuid()) + ":" + _r.Next(1, 40000) + ";RT:" + (nspi ? "GetProps" : "Execute") + ";CI:" + Braced(u.MailboxGuid) + ":" + _r.Next(1, 900000) + ";CID:" + Braced(u.ObjectGuid);
-        _row.AnchorMailbox = "MailboxGuid~" + u.MailboxGuid;
+        _row.UrlQuery = u.MapiQuery;
+        _row.ClientRequestId = string.Concat("R:", Braced(_r.NextGuid()), ":", Num(_r.Next(1, 40000)), nspi ? ";RT:GetProps;CI:" : ";RT:Execute;CI:", u.BracedMailbox, ":", Num(_r.Next(1, 900000)), ";CID:", u.BracedObject);
+        _row.AnchorMailbox = u.MailboxAnchor;
         _row.RoutingHint = "MailboxGuidWithDomain";
-        _row.BackEndCookie = "Database~" + u.Database + "~~" + t.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ss");
+        _row.BackEndCookie = _cookie[u.Database];
         _row.TotalMs = _r.Chance(0.1) ? _r.Next(30000, 300000) : _row.TotalMs; // hanging NotificationWait
         _row.BackendMs = Math.Max(1, _row.TotalMs - 3);
         Emit(u.DesktopIp, userAgent: u.OutlookUa, user: u);
     }
 
-    private static string Braced(Guid g) => g.ToString("B").ToUpperInvariant();
+    private static string Braced(Guid g) => string.Create(38, g, (span, guid) =>
+    {
+        guid.TryFormat(span, out _, "B");
+        for (var i = 0; i < span.Length; i++) if (span[i] is >= 'a' and <= 'f') span[i] = (char)(span[i] - 32);
+    });
+
+    private static string Num(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private void Eas(DateTime t)
     {
@@ -212,7 +221,7 @@ internal sealed class BenignTraffic
         _row.UrlQuery = "?Cmd=" + cmd + "&User=" + u.Sam + "&DeviceId=" + u.DeviceId + "&DeviceType=" + u.PhoneType;
         _row.ProtocolAction = cmd;
         _row.AuthenticationType = "Basic";
-        _row.AnchorMailbox = "Smtp~" + u.Smtp;
+        _row.AnchorMailbox = u.SmtpAnchor;
         if (cmd == "Ping")
         {
             _row.TotalMs = _r.Next(480_000, 1_680_000);
@@ -230,7 +239,7 @@ internal sealed class BenignTraffic
             Reset(t, "Ews", null);
             _row.IsAuthenticated = true;
             _row.User = _ewsAppUser;
-            _row.AnchorMailbox = "Smtp~" + User().Smtp;
+            _row.AnchorMailbox = User().SmtpAnchor;
             _row.RoutingHint = "ExplicitLogon-SMTP-Header";
             _row.UrlStem = "/EWS/Exchange.asmx";
             _row.ProtocolAction = _r.Pick(EwsActions);
@@ -319,13 +328,13 @@ internal sealed class BenignTraffic
             _row.AuthenticationType = null;
             _row.IsAuthenticated = false;
             _row.User = null;
-            _row.AnchorMailbox = "Smtp~" + u.Smtp;
+            _row.AnchorMailbox = u.SmtpAnchor;
             _row.RoutingHint = "Url";
             Emit(u.MobileIp, userAgent: u.PhoneUa);
             return;
         }
         _row.UrlStem = "/autodiscover/autodiscover.xml";
-        _row.AnchorMailbox = "Smtp~" + u.Smtp;
+        _row.AnchorMailbox = u.SmtpAnchor;
         Emit(u.DesktopIp, userAgent: u.OutlookUa, user: u);
     }
 

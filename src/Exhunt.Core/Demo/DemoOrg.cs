@@ -20,7 +20,29 @@ internal sealed class DemoUser
     public string? PhoneType { get; init; }
     public string? DeviceId { get; init; }
     public bool IsAdmin { get; init; }
-    public string Windows => DemoOrg.NetBios + "\\" + Sam;
+    public string Windows { get; private init; } = "";
+
+    // Strings every request of this user repeats, built once (the generator writes millions of rows).
+    public string SidAnchor { get; private init; } = "";
+    public string SmtpAnchor { get; private init; } = "";
+    public string MailboxAnchor { get; private init; } = "";
+    public string MapiQuery { get; private init; } = "";
+    public string BracedMailbox { get; private init; } = "";
+    public string BracedObject { get; private init; } = "";
+
+    public DemoUser WithDerived() => new()
+    {
+        Sam = Sam, Smtp = Smtp, Sid = Sid, MailboxGuid = MailboxGuid, ObjectGuid = ObjectGuid, Database = Database, HomeServer = HomeServer,
+        DesktopIp = DesktopIp, MobileIp = MobileIp, OutlookUa = OutlookUa, BrowserUa = BrowserUa, PhoneUa = PhoneUa, PhoneType = PhoneType,
+        DeviceId = DeviceId, IsAdmin = IsAdmin,
+        Windows = DemoOrg.NetBios + "\\" + Sam,
+        SidAnchor = "Sid~" + Sid,
+        SmtpAnchor = "Smtp~" + Smtp,
+        MailboxAnchor = "MailboxGuid~" + MailboxGuid,
+        MapiQuery = "?MailboxId=" + MailboxGuid + "@" + DemoOrg.SmtpDomain,
+        BracedMailbox = MailboxGuid.ToString("B").ToUpperInvariant(),
+        BracedObject = ObjectGuid.ToString("B").ToUpperInvariant(),
+    };
 }
 
 /// <summary>
@@ -140,7 +162,7 @@ internal sealed class DemoOrg
             PhoneType = phone.Type,
             DeviceId = phone.Ua is null ? null : r.Alnum(32).ToUpperInvariant(),
             IsAdmin = isAdmin,
-        };
+        }.WithDerived();
     }
 
     /// <summary>A carrier or home-broadband address (never one of the published attacker addresses).</summary>

@@ -66,7 +66,7 @@ internal static class HttpProxyFormat
         if (r.IsAuthenticated) s.Append(DemoOrg.AdDomain);
         s.Comma().Csv(r.AnchorMailbox).Comma();
         // HttpProxy writes the user agent with its commas turned into spaces (facts §2.1).
-        if (r.UserAgent is { } ua) s.Append(ua.Contains(',') ? ua.Replace(',', ' ') : ua);
+        if (r.UserAgent is { } ua) s.AppendReplacing(ua, ',', ' ');
         s.Comma().Csv(r.ClientIp).Comma().Append(DemoOrg.Server).Comma().Append(r.Status).Comma();
         if (r.BackEndStatus is { } bes) s.Append(bes);
         s.Comma().Csv(r.ErrorCode).Comma().Append(r.Method).Comma().Csv(r.ProxyAction).Comma().Csv(r.TargetServer).Comma()

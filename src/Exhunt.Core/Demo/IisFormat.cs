@@ -22,7 +22,7 @@ internal static class IisFormat
         int port, string? user, string clientIp, string? userAgent, string? referer, int status, int subStatus, int win32, int timeTaken)
     {
         s.AppendW3c(t).Append(' ').Append(serverIp).Append(' ').Append(method).Append(' ').Append(stem).Append(' ');
-        if (query is { Length: > 0 }) s.Append(query.Contains(' ') ? query.Replace(' ', '+') : query);
+        if (query is { Length: > 0 }) s.AppendReplacing(query, ' ', '+');
         if (port == 444)
         {
             // The back end sees the front end's request: no cafeReqId suffix.
@@ -41,7 +41,6 @@ internal static class IisFormat
     private static void Token(LogSink s, string? value)
     {
         if (string.IsNullOrEmpty(value)) { s.Append('-'); return; }
-        if (value.Contains(' ')) s.Append(value.Replace(' ', '+'));
-        else s.Append(value);
+        s.AppendReplacing(value, ' ', '+');
     }
 }

@@ -62,6 +62,18 @@ internal sealed class LogSink : IDisposable
         return this;
     }
 
+    /// <summary>Appends ASCII text with one character swapped for another (IIS '+' for space, HttpProxy's space for comma).</summary>
+    public LogSink AppendReplacing(string s, char from, char to)
+    {
+        if (s.Length * 3 > _buf.Length) return Append(s.Replace(from, to));
+        if (s.Length * 3 > _buf.Length - _pos) Flush();
+        var start = _pos;
+        _pos += Encoding.UTF8.GetBytes(s, _buf.AsSpan(_pos));
+        if (from < 0x80 && to < 0x80) _buf.AsSpan(start, _pos - start).Replace((byte)from, (byte)to);
+        else if (s.Contains(from)) { _pos = start; Append(s.Replace(from, to)); }
+        return this;
+    }
+
     public LogSink Append(char c)
     {
         if (c < 0x80)
