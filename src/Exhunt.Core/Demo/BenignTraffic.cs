@@ -17,6 +17,13 @@ internal sealed class BenignTraffic
     private static readonly string[] EwsActions = ["GetUserAvailability", "FindItem", "GetItem", "GetFolder", "SyncFolderItems", "Subscribe", "GetStreamingEvents", "GetUserOofSettings"];
     private static readonly string[] EasCommands = ["Ping", "Ping", "Ping", "Sync", "Sync", "FolderSync", "ItemOperations", "SendMail", "GetItemEstimate"];
     private static readonly string[] AdminCmdlets = ["Get-Mailbox", "Get-MailboxDatabaseCopyStatus", "Get-ExchangeServer", "Get-MailboxStatistics", "Get-Queue", "Get-ReceiveConnector", "Set-Mailbox", "Get-TransportService", "Get-DistributionGroupMember"];
+    private static readonly string[] LogonResources =
+    [
+        "/owa/auth/" + DemoOrg.VersionDotted + "/themes/resources/logon.css",
+        "/owa/auth/" + DemoOrg.VersionDotted + "/themes/resources/favicon.ico",
+        "/owa/auth/Current/themes/resources/owafont_ja.css",
+        "/owa/auth/" + DemoOrg.VersionDotted + "/scripts/premium/flogon.js",
+    ];
     private const string MacOutlook = "MacOutlook/16.46.21021202 (Intelx64 Mac OS X 11.2.2 (Build 20D80))";
     private const string EwsApp = "ExchangeServicesClient/15.00.0913.015";
     private const string ProbeUa = "AMProbe/Local/ClientAccess";
@@ -273,6 +280,13 @@ internal sealed class BenignTraffic
             _row.RoutingType = null;
             _row.RoutingHint = null;
             Emit(ip, userAgent: u.BrowserUa);
+            // The logon page pulls its theme from owa/auth/<version> and owa/auth/Current: GETs only IIS logs.
+            foreach (var resource in LogonResources)
+            {
+                var at = t.AddMilliseconds(_r.Next(40, 400));
+                IisFormat.Line(_w3svc1!, at, DemoOrg.ServerIp, "GET", resource, null, _r.NextGuid(), 443, null, ip, u.BrowserUa,
+                    "https://" + DemoOrg.PublicHost + "/owa/auth/logon.aspx?url=https%3a%2f%2fmail.contoso.com%2fowa%2f&reason=0", _r.Chance(0.7) ? 304 : 200, 0, 0, _r.Next(0, 15));
+            }
             return;
         }
         if (roll < 0.13)

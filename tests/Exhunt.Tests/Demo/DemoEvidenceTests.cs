@@ -240,6 +240,26 @@ public sealed class DemoEvidenceTests(DemoSet set) : IClassFixture<DemoSet>
     }
 
     [Fact]
+    public void Benign_near_misses_are_there_for_rules_to_stay_quiet_on()
+    {
+        var iis = set.ReadLogs(r => r.Kind == ArtifactKind.Iis && (r[Field.UrlStem].StartsWith("/owa/auth/Current/themes/resources/", StringComparison.Ordinal)
+            || r[Field.UrlStem].StartsWith("/autodiscover/autodiscover.json", StringComparison.Ordinal))).SelectMany(x => x.Kept).ToList();
+        // Browsers GET the logon theme (the HAFNIUM pattern is a POST there).
+        Assert.Contains(iis, r => r[Field.Method] == "GET" && r[Field.UrlStem]!.StartsWith("/owa/auth/Current/themes/resources/", StringComparison.Ordinal));
+        Assert.DoesNotContain(iis, r => r[Field.Method] == "POST" && r[Field.UrlStem]!.StartsWith("/owa/auth/Current/", StringComparison.Ordinal));
+        // Outlook mobile's autodiscover.json, address in the path and a Protocol parameter (ProxyShell has neither).
+        Assert.Contains(iis, r => r[Field.UrlStem]!.StartsWith("/autodiscover/autodiscover.json/v1.0/", StringComparison.Ordinal) && r[Field.UrlQuery]!.StartsWith("Protocol=ActiveSync", StringComparison.Ordinal) && r[Field.Status] == "200");
+        // The EWS Managed API with a real version; health probes; an OAB temp file in the legitimate folder.
+        var proxy = set.ReadLogs(r => r.Kind == ArtifactKind.HttpProxy && r[Field.UserAgent].StartsWith("ExchangeServicesClient/", StringComparison.Ordinal)).SelectMany(x => x.Kept).ToList();
+        Assert.NotEmpty(proxy);
+        Assert.All(proxy, r => Assert.Equal(r[Field.ClientIp] == Attacker, r[Field.UserAgent] == "ExchangeServicesClient/0.0.0.0"));
+        Assert.Contains(proxy, r => r[Field.UserAgent] == "ExchangeServicesClient/15.00.0913.015" && r[Field.AnchorMailbox]!.StartsWith("Smtp~", StringComparison.Ordinal));
+        var oab = set.ReadLogs(r => r.Kind == ArtifactKind.OabGenerator && r.Raw.Contains("Download failed and temporary file", StringComparison.Ordinal)).SelectMany(x => x.Kept).ToList();
+        Assert.Single(oab);
+        Assert.Contains("'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\", oab[0].Raw);
+    }
+
+    [Fact]
     public void Files_show_the_shell_the_dump_the_export_and_the_archive()
     {
         var facts = set.Manifest.Intrusion;
