@@ -29,6 +29,21 @@ public sealed class DemoEvidenceTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.NotEqual(ha[ha.Keys.First(k => k.Contains("W3SVC1"))], hc[hc.Keys.First(k => k.Contains("W3SVC1"))]);
     }
 
+    [Fact]
+    public void Without_benign_traffic_the_intrusion_files_are_still_complete_and_readable()
+    {
+        using var dir = new Fixture.TempDir();
+        var manifest = DemoEvidence.Write(dir.Path, new DemoOptions { Days = 1, RequestsPerDay = 0, Seed = 5 });
+        var result = new Scanner(new ScanOptions()).Scan(dir.Path);
+        Assert.All(result.Artifacts, a => { Assert.Equal(0, a.Stats.Skipped); Assert.Empty(a.Stats.Errors); });
+        var ecpProxy = result.Artifacts.Where(a => a.File.Kind == ArtifactKind.HttpProxy && a.File.Protocol == "Ecp").ToList();
+        // With one day everything happens on it: 6 SSRF requests, 3 autodiscover-only probes, the admin's 2 changes.
+        Assert.Equal(6 + 3 + 2, ecpProxy.Sum(a => a.Stats.Records));
+        Assert.Equal(1 + 3 + 2, result.Artifacts.Single(a => a.File.Kind == ArtifactKind.EcpServer).Stats.Records); // set shell, reset (3 cmdlets), admin
+        Assert.Equal(2, result.Artifacts.Single(a => a.File.Kind == ArtifactKind.RpsCmdlet).Stats.Records);
+        Assert.True(File.Exists(Path.Combine(dir.Path, manifest.Intrusion.ShellKapePath)));
+    }
+
     private static SortedDictionary<string, string> Hashes(string root) =>
         new(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
