@@ -64,8 +64,8 @@ internal static class DemoFiles
         var lines = new (string, string)[]
         {
             ("RunspaceId", "b1b7c62e-8c44-4e35-9a36-0f4f2c1d9f0b"),
+            ("OfflineAddressBooks", "{\\Default Offline Address Book}"),
             ("PollInterval", "480"),
-            ("OfflineAddressBooks", ""),
             ("RequireSSL", "False"),
             ("BasicAuthentication", "False"),
             ("WindowsAuthentication", "True"),
