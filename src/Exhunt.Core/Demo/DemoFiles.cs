@@ -36,6 +36,7 @@ internal static class DemoFiles
             output.WriteBytes(folder + "/themes/resources/owafont_ja.css", Encoding.UTF8.GetBytes("@font-face { font-family: \"Segoe UI WPC\"; src: url(\"segoeui-regular.eot\"); }\r\n"), Installed);
         }
         output.WriteBytes(DemoPaths.EcpAuth + "/TimeoutLogoff.aspx", Page("Microsoft.Exchange.HttpProxy.TimeoutLogoff", "TimeoutLogoff.aspx"), Installed);
+        output.Folder(DemoPaths.WwwRoot + "/aspnet_client/system_web/4_0_30319");
         output.WriteBytes(DemoPaths.WwwRoot + "/iisstart.htm", Encoding.UTF8.GetBytes("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">\r\n<html><head><title>IIS Windows Server</title></head><body><div id=\"container\"><a href=\"http://go.microsoft.com/fwlink/?linkid=66138&amp;clcid=0x409\"><img src=\"iisstart.png\" alt=\"IIS\" width=\"960\" height=\"600\" /></a></div></body></html>\r\n"), Installed.AddDays(-30));
         output.WriteBytes(DemoPaths.WwwRoot + "/iisstart.png", Png(r), Installed.AddDays(-30));
         output.WriteBytes(DemoPaths.WwwRoot + "/web.config", Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<configuration>\r\n  <system.webServer>\r\n    <httpRedirect enabled=\"false\" />\r\n  </system.webServer>\r\n</configuration>\r\n"), Installed);

@@ -34,6 +34,17 @@ public sealed class DemoLayout
         return "uploads/auto/" + string.Join('/', segs.Select(Uri.EscapeDataString));
     });
 
+    /// <summary>
+    /// Velociraptor with the raw NTFS accessor: the device path becomes the first folder,
+    /// <c>uploads/ntfs/%5C%5C.%5CC%3A/Program%20Files/...</c>.
+    /// </summary>
+    public static readonly DemoLayout VelociraptorNtfs = new("velociraptor-ntfs", p =>
+    {
+        var segs = p.Split('/');
+        segs[0] = "\\\\.\\" + segs[0] + ":";
+        return "uploads/ntfs/" + string.Join('/', segs.Select(Uri.EscapeDataString));
+    });
+
     /// <summary>Exchange installed on another drive and folder: <c>D/Exchange/Logging/...</c>, logs and web roots alike.</summary>
     public static readonly DemoLayout OtherDrive = new("other-drive", p =>
         p.StartsWith(ExchangeRoot + "/", StringComparison.Ordinal) ? "D/Exchange/" + p[(ExchangeRoot.Length + 1)..] : p);
@@ -64,5 +75,5 @@ public sealed class DemoLayout
         return string.Join('/', segs);
     });
 
-    public static IReadOnlyList<DemoLayout> All { get; } = [Kape, Velociraptor, OtherDrive, Flat, MixedCase];
+    public static IReadOnlyList<DemoLayout> All { get; } = [Kape, Velociraptor, VelociraptorNtfs, OtherDrive, Flat, MixedCase];
 }

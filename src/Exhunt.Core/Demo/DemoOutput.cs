@@ -22,6 +22,9 @@ internal sealed class DemoOutput(string folder, DemoLayout layout)
         File.SetLastWriteTimeUtc(full, lastWriteUtc);
     }
 
+    /// <summary>An empty folder, as stock installs have (aspnet_client\system_web\4_0_30319).</summary>
+    public void Folder(string kapePath) => Directory.CreateDirectory(FullPath(kapePath));
+
     public void Touch(string kapePath, DateTime lastWriteUtc) => File.SetLastWriteTimeUtc(FullPath(kapePath), lastWriteUtc);
 
     public IReadOnlyList<string> Written { get { lock (_written) return _written.Order(StringComparer.Ordinal).ToList(); } }

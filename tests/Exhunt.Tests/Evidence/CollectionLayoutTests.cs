@@ -37,6 +37,7 @@ public sealed class CollectionLayoutTests
         if (layout == DemoLayout.Flat) Assert.Equal(Kape.Value with { Findings = "" }, Summarise(result) with { Findings = "" });
         else Assert.Equal(Kape.Value, Summarise(result));
         if (layout == DemoLayout.Velociraptor) Assert.All(result.Artifacts, a => Assert.StartsWith("uploads/auto/C%3A/", a.File.RelativePath));
+        if (layout == DemoLayout.VelociraptorNtfs) Assert.All(result.Artifacts, a => Assert.StartsWith("uploads/ntfs/%5C%5C.%5CC%3A/", a.File.RelativePath));
         if (layout == DemoLayout.OtherDrive) Assert.Contains(result.Artifacts, a => a.File.RelativePath.StartsWith("D/Exchange/Logging/HttpProxy/", StringComparison.Ordinal));
         if (layout == DemoLayout.Flat) Assert.Contains(result.Artifacts, a => a.File.RelativePath.StartsWith("HttpProxy/Ecp/", StringComparison.Ordinal));
         if (layout == DemoLayout.MixedCase) Assert.Contains(result.Artifacts, a => a.File.RelativePath.Contains("/logging/HTTPPROXY/ecp/", StringComparison.Ordinal));
