@@ -18,10 +18,10 @@ public sealed class DemoEvidenceTests(DemoSet set) : IClassFixture<DemoSet>
         using var a = new Fixture.TempDir();
         using var b = new Fixture.TempDir();
         using var c = new Fixture.TempDir();
-        var options = new DemoOptions { Days = 1, RequestsPerDay = 400, Seed = 99, Parallelism = 2 };
-        DemoEvidence.Write(a.Path, options);
-        DemoEvidence.Write(b.Path, new DemoOptions { Days = 1, RequestsPerDay = 400, Seed = 99, Parallelism = 1 });
-        DemoEvidence.Write(c.Path, new DemoOptions { Days = 1, RequestsPerDay = 400, Seed = 100 });
+        // Days are written in parallel: the output must not depend on that.
+        DemoEvidence.Write(a.Path, new DemoOptions { Days = 3, RequestsPerDay = 300, Seed = 99, Parallelism = 3 });
+        DemoEvidence.Write(b.Path, new DemoOptions { Days = 3, RequestsPerDay = 300, Seed = 99, Parallelism = 1 });
+        DemoEvidence.Write(c.Path, new DemoOptions { Days = 3, RequestsPerDay = 300, Seed = 100 });
         var ha = Hashes(a.Path);
         Assert.True(ha.Count > 50);
         Assert.Equal(ha, Hashes(b.Path));
