@@ -85,21 +85,45 @@ public static class ArtifactClassifier
         return false;
     }
 
-    /// <summary>Folders IIS serves for Exchange: the default web root and the Exchange front/back end trees.</summary>
-    public static bool IsWebRoot(string normalisedPath) =>
-        normalisedPath.Contains("inetpub/wwwroot/") || normalisedPath.Contains("/frontend/httpproxy/")
-        || normalisedPath.Contains("/clientaccess/") || normalisedPath.Contains("aspnet_client/")
-        || normalisedPath.StartsWith("owa/") || normalisedPath.StartsWith("ecp/") || normalisedPath.Contains("/owa/auth/")
-        || normalisedPath.Contains("/ecp/auth/") || normalisedPath.Contains("programdata/");
+    private static readonly string[] WebRootFolders = ["wwwroot/", "frontend/httpproxy/", "clientaccess/", "aspnet_client/", "owa/auth/", "ecp/auth/", "programdata/"];
 
-    /// <summary>The HttpProxy protocol folder (Owa, Ecp, PowerShell ...) when the path names one.</summary>
+    /// <summary>
+    /// Folders IIS serves for Exchange: the default web root and the Exchange front/back end trees, matched on whole
+    /// folder names wherever the collection put them (<c>C/inetpub/wwwroot/</c>, a flat <c>wwwroot/</c> copy ...).
+    /// </summary>
+    public static bool IsWebRoot(string normalisedPath)
+    {
+        if (normalisedPath.StartsWith("owa/", StringComparison.Ordinal) || normalisedPath.StartsWith("ecp/", StringComparison.Ordinal)) return true;
+        foreach (var folder in WebRootFolders)
+        {
+            var i = normalisedPath.IndexOf(folder, StringComparison.Ordinal);
+            while (i >= 0)
+            {
+                if (i == 0 || normalisedPath[i - 1] == '/') return true;
+                i = normalisedPath.IndexOf(folder, i + 1, StringComparison.Ordinal);
+            }
+        }
+        return false;
+    }
+
+    // The protocol folders Exchange writes under Logging\HttpProxy (facts §2.2), in Exchange's spelling.
+    private static readonly string[] KnownProtocols = ["Autodiscover", "Eas", "Ecp", "Ews", "Mapi", "Oab", "Owa", "OwaCalendar", "PowerShell", "RpcHttp", "RestService", "PushNotifications", "ReportingWebService", "E4e", "O365SuiteService", "Xrop", "SnackyService", "MicroService", "OutlookService"];
+
+    /// <summary>
+    /// The HttpProxy protocol folder when the path names one, in Exchange's own spelling (Owa, Ecp, PowerShell ...)
+    /// whatever case the collection gave it; an unknown folder keeps its name as found.
+    /// </summary>
     public static string? HttpProxyProtocol(string normalisedPath)
     {
         var i = normalisedPath.LastIndexOf("httpproxy/", StringComparison.Ordinal);
-        if (i < 0) return null;
+        if (i < 0 || (i > 0 && normalisedPath[i - 1] != '/')) return null;
         var rest = normalisedPath.AsSpan(i + 10);
         var slash = rest.IndexOf('/');
-        return slash > 0 ? rest[..slash].ToString() : null;
+        if (slash <= 0) return null;
+        var folder = rest[..slash];
+        foreach (var known in KnownProtocols)
+            if (folder.Equals(known, StringComparison.OrdinalIgnoreCase)) return known;
+        return folder.ToString();
     }
 
     private static string DecodeHead(ReadOnlySpan<byte> head)

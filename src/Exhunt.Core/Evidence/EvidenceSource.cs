@@ -30,36 +30,53 @@ internal sealed class FolderSource(string folder) : EvidenceSource
 {
     private readonly string _full = Path.GetFullPath(folder);
 
+    /// <summary>
+    /// Every regular file under the folder, depth first, in name order. Links (symbolic links, junctions) are never
+    /// followed — they could lead outside the evidence or loop — but each one is reported, so nothing is left out silently.
+    /// </summary>
     public override IEnumerable<EvidenceFile> EnumerateFiles()
     {
-        var options = new EnumerationOptions
+        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+        var pending = new Stack<string>();
+        pending.Push(_full);
+        while (pending.Count > 0)
         {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            // Links could lead outside the evidence or loop; collections never need them.
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            MatchCasing = MatchCasing.CaseInsensitive,
-        };
-        IEnumerable<string> paths;
-        try { paths = Directory.EnumerateFiles(_full, "*", options); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ListingErrors.Add($"cannot list '{_full}': {e.Message}");
-            yield break;
-        }
-        foreach (var full in paths)
-        {
-            FileInfo info;
-            try { info = new FileInfo(full); _ = info.Length; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            var dir = pending.Pop();
+            List<FileSystemInfo> entries;
+            try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).OrderBy(e => e.Name, StringComparer.Ordinal).ToList(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                ListingErrors.Add($"cannot stat '{full}': {e.Message}");
+                ListingErrors.Add($"cannot list '{Relative(dir)}': {e.Message}");
                 continue;
             }
-            var rel = Path.GetRelativePath(_full, full).Replace('\\', '/');
-            yield return new EvidenceFile(rel, info.Length, info.LastWriteTimeUtc, () => OpenRead(full));
+            var subdirs = new List<string>();
+            foreach (var entry in entries)
+            {
+                var rel = Relative(entry.FullName);
+                if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint) || entry.LinkTarget is not null)
+                {
+                    ListingErrors.Add($"'{rel}' is a link (to '{entry.LinkTarget ?? "?"}'): not followed");
+                    continue;
+                }
+                if (entry is DirectoryInfo) { subdirs.Add(entry.FullName); continue; }
+                var info = (FileInfo)entry;
+                long length;
+                try { length = info.Length; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    ListingErrors.Add($"cannot stat '{rel}': {e.Message}");
+                    continue;
+                }
+                var full = info.FullName;
+                // A named pipe or device also reports length 0, and opening one can block or never end: an empty
+                // file has nothing to read anyway, so it is never opened.
+                yield return new EvidenceFile(rel, length, info.LastWriteTimeUtc, length == 0 ? () => new MemoryStream([], writable: false) : () => OpenRead(full));
+            }
+            for (var i = subdirs.Count - 1; i >= 0; i--) pending.Push(subdirs[i]);
         }
     }
+
+    private string Relative(string full) => Path.GetRelativePath(_full, full).Replace('\\', '/');
 
     internal static Stream OpenRead(string full) => new FileStream(full, new FileStreamOptions
     {

@@ -5,11 +5,13 @@ namespace Exhunt.Readers;
 /// Lines over <see cref="MaxLineBytes"/> are reported as overlong and skipped up to the next newline,
 /// so a hostile 10 MB line costs a bounded buffer, never a 10 MB allocation per line.
 /// </summary>
-internal sealed class LineReader
+internal sealed class LineReader : IDisposable
 {
     public const int MaxLineBytes = 1 << 20;
+    private const int StartBytes = 64 * 1024;
     private readonly Stream _stream;
-    private byte[] _buf = new byte[64 * 1024];
+    // Pooled: a scan opens thousands of small files, one 64 KiB buffer each would be most of what it allocates.
+    private byte[] _buf = System.Buffers.ArrayPool<byte>.Shared.Rent(StartBytes);
     private int _start, _end;
     private bool _eof, _atStart = true;
 
@@ -52,6 +54,13 @@ internal sealed class LineReader
         }
     }
 
+    public void Dispose()
+    {
+        if (_buf.Length == 0) return;
+        System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+        _buf = [];
+    }
+
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> line) =>
         line.Length > 0 && line[^1] == (byte)'\r' ? line[..^1] : line;
 
@@ -63,7 +72,13 @@ internal sealed class LineReader
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buf.Length) Array.Resize(ref _buf, Math.Min(_buf.Length * 2, MaxLineBytes + 64 * 1024));
+        if (_end == _buf.Length)
+        {
+            var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(_buf.Length * 2, MaxLineBytes + StartBytes));
+            Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+            _buf = bigger;
+        }
         var n = _stream.Read(_buf, _end, _buf.Length - _end);
         if (n <= 0) { _eof = true; return; }
         BytesRead += n;

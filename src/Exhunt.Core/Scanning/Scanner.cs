@@ -34,7 +34,9 @@ public sealed class Scanner(ScanOptions options)
 
         // Largest first so one big file does not start last and run alone.
         var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
-        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
+        // One file at a time to whichever worker is free: the default partitioning of an array hands out index
+        // ranges, which put all the largest files (first in the order) on one worker.
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
         {
             results[i] = ScanFile(files[i], context);
             Interlocked.Add(ref bytesDone, files[i].Length);
