@@ -4,4 +4,5 @@ using Exhunt.Cli;
 var root = new RootCommand("exhunt: was this Exchange server exploited? Reads Exchange, IIS and Windows event logs and web roots from a folder or zip.");
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DumpCommand.Create());
 return CliRunner.Run(root, args);

@@ -1,0 +1,69 @@
+namespace Exhunt.Readers.Evtx;
+
+// The parsed shape of binary XML (MS-EVEN6): templates are parsed once per chunk into these nodes and shared by
+// every record that instantiates them; a record only adds its substitution values (byte ranges in the chunk).
+
+internal abstract class BxNode;
+
+internal sealed class BxElement(string name, BxAttribute[] attributes, BxNode[] children) : BxNode
+{
+    public string Name { get; } = name;
+    public BxAttribute[] Attributes { get; } = attributes;
+    public BxNode[] Children { get; } = children;
+}
+
+internal sealed class BxAttribute(string name, BxNode[] value)
+{
+    public string Name { get; } = name;
+    /// <summary>Value parts: text, substitutions, character and entity references.</summary>
+    public BxNode[] Value { get; } = value;
+}
+
+internal sealed class BxText(string text) : BxNode
+{
+    public string Text { get; } = text;
+}
+
+internal sealed class BxCData(string text) : BxNode
+{
+    public string Text { get; } = text;
+}
+
+internal sealed class BxCharRef(ushort code) : BxNode
+{
+    public ushort Code { get; } = code;
+}
+
+internal sealed class BxEntityRef(string name) : BxNode
+{
+    public string Name { get; } = name;
+}
+
+internal sealed class BxProcessingInstruction(string target, string data) : BxNode
+{
+    public string Target { get; } = target;
+    public string Data { get; } = data;
+}
+
+internal sealed class BxSubstitution(ushort index, byte declaredType, bool optional) : BxNode
+{
+    public ushort Index { get; } = index;
+    public byte DeclaredType { get; } = declaredType;
+    public bool Optional { get; } = optional;
+}
+
+internal sealed class BxTemplate(int offset, Guid id, BxNode[] nodes)
+{
+    public int Offset { get; } = offset;
+    public Guid Id { get; } = id;
+    public BxNode[] Nodes { get; } = nodes;
+}
+
+internal sealed class BxTemplateInstance(BxTemplate template, BxValue[] values) : BxNode
+{
+    public BxTemplate Template { get; } = template;
+    public BxValue[] Values { get; } = values;
+}
+
+/// <summary>A substitution value: its type and where its bytes are in the chunk buffer.</summary>
+internal readonly record struct BxValue(byte Type, int Offset, int Size);

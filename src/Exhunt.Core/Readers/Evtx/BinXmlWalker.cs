@@ -1,0 +1,113 @@
+namespace Exhunt.Readers.Evtx;
+
+/// <summary>What a walk over a record's binary XML reports, in document order, with substitutions resolved.</summary>
+internal interface IBxVisitor
+{
+    void StartElement(string name);
+    void StartAttribute(string name);
+    void EndAttribute();
+    /// <summary>All attributes reported; content follows.</summary>
+    void CloseStart();
+    void EndElement();
+    void Text(string text);
+    void CData(string text);
+    void CharRef(ushort code);
+    void EntityRef(string name);
+    void ProcessingInstruction(string target, string data);
+    /// <summary>A substitution value (never null-typed, never Binary XML: those are resolved by the walker).</summary>
+    void Value(byte[] buffer, BxValue value);
+}
+
+/// <summary>
+/// Walks parsed binary XML, resolving template substitutions (and Binary XML values, parsed on demand) into one
+/// stream of visitor calls. Work is bounded: nesting by <see cref="BinXmlParser.MaxDepth"/>, total nodes by a budget.
+/// </summary>
+internal sealed class BinXmlWalker(EvtxChunk chunk)
+{
+    public const int NodeBudget = 1_000_000;
+    private int _budget;
+
+    public void Walk(BxNode[] nodes, IBxVisitor visitor)
+    {
+        _budget = NodeBudget;
+        Nodes(nodes, [], visitor, 0);
+    }
+
+    private void Nodes(BxNode[] nodes, BxValue[] values, IBxVisitor v, int depth)
+    {
+        if (depth > BinXmlParser.MaxDepth) throw new EvtxFormatException($"binary XML nested deeper than {BinXmlParser.MaxDepth} levels");
+        foreach (var node in nodes) Node(node, values, v, depth);
+    }
+
+    private void Element(BxElement e, BxValue[] values, IBxVisitor v, int depth, BxValue? item)
+    {
+        v.StartElement(e.Name);
+        foreach (var a in e.Attributes)
+        {
+            v.StartAttribute(a.Name);
+            foreach (var part in a.Value) Node(part, values, v, depth + 1);
+            v.EndAttribute();
+        }
+        v.CloseStart();
+        if (item is { } one)
+        {
+            if (one.Type != EvtxValues.Null && one.Size > 0) v.Value(chunk.Buffer, one);
+        }
+        else
+        {
+            foreach (var c in e.Children) Node(c, values, v, depth + 1);
+        }
+        v.EndElement();
+    }
+
+    private void Node(BxNode node, BxValue[] values, IBxVisitor v, int depth)
+    {
+        if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
+        switch (node)
+        {
+            case BxElement e when e.Children.Length == 1 && e.Children[0] is BxSubstitution sub && sub.Index < values.Length
+                                  && (values[sub.Index].Type & EvtxValues.ArrayFlag) != 0 && values[sub.Index].Type != EvtxValues.BinXml:
+                // An element whose whole content is an array value is repeated once per item (as Windows renders
+                // classic events' string arrays: one <Data> per string); an empty array gives one empty element.
+                var items = new List<BxValue>();
+                EvtxValues.SplitArray(chunk.Buffer, values[sub.Index], items);
+                if (items.Count == 0) items.Add(new BxValue(EvtxValues.Null, 0, 0));
+                foreach (var item in items)
+                {
+                    if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
+                    Element(e, values, v, depth, item);
+                }
+                break;
+            case BxElement e:
+                Element(e, values, v, depth, null);
+                break;
+            case BxText t:
+                v.Text(t.Text);
+                break;
+            case BxSubstitution s:
+                if (s.Index >= values.Length) break; // no such value: rendered empty
+                var value = values[s.Index];
+                if (value.Type == EvtxValues.Null || value.Size == 0 && value.Type != EvtxValues.BinXml) break;
+                if (value.Type == EvtxValues.BinXml)
+                    Nodes(BinXmlParser.ParseValue(chunk, value.Offset, value.Offset + value.Size, depth + 1), [], v, depth + 1);
+                else
+                    v.Value(chunk.Buffer, value);
+                break;
+            case BxTemplateInstance ti:
+                Nodes(ti.Template.Nodes, ti.Values, v, depth + 1);
+                break;
+            case BxCharRef c:
+                v.CharRef(c.Code);
+                break;
+            case BxEntityRef r:
+                v.EntityRef(r.Name);
+                break;
+            case BxCData cd:
+                v.CData(cd.Text);
+                break;
+            case BxProcessingInstruction pi:
+                v.ProcessingInstruction(pi.Target, pi.Data);
+                break;
+        }
+    }
+}
