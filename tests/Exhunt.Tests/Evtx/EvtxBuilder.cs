@@ -97,6 +97,8 @@ internal sealed class BinXmlWriter(ChunkWriter chunk, int position, bool depende
     public int Position = position;
     private readonly byte[] _b = chunk.Buffer;
 
+    public byte[] GetChunk() => _b;
+
     public BinXmlWriter U8(byte v) { _b[Position++] = v; return this; }
     public BinXmlWriter U16(ushort v) { BinaryPrimitives.WriteUInt16LittleEndian(_b.AsSpan(Position), v); Position += 2; return this; }
     public BinXmlWriter U32(uint v) { BinaryPrimitives.WriteUInt32LittleEndian(_b.AsSpan(Position), v); Position += 4; return this; }

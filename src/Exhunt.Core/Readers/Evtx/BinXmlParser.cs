@@ -98,10 +98,15 @@ internal struct BinXmlParser
             var size = _chunk.NameSize(offset);
             Need(size);
             var name = _chunk.Name(offset);
+            if (name.Length == 0) throw Bad($"empty name at 0x{offset:x}");
             _pos += size;
             return name;
         }
-        return _chunk.Name(offset);
+        // A name is defined where first used; a reference can only point back to it.
+        if (offset > _pos) throw Bad($"name offset 0x{offset:x} points forward of its use at 0x{_pos:x}");
+        var known = _chunk.Name(offset);
+        if (known.Length == 0) throw Bad($"empty name at 0x{offset:x}");
+        return known;
     }
 
     private BxElement Element(int depth)
