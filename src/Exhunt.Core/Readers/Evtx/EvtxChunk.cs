@@ -17,10 +17,15 @@ internal sealed class EvtxChunk
     private readonly Dictionary<int, string> _names = new();
     private readonly Dictionary<int, BxTemplate?> _templates = new();
 
-    public EvtxChunk(byte[] buffer) => Buffer = buffer;
+    public EvtxChunk(byte[] buffer)
+    {
+        Buffer = buffer;
+        Walker = new BinXmlWalker(this);
+    }
 
     /// <summary>Reused for every record of the file (records are handed out one at a time).</summary>
     public WinEventBuilder EventBuilder { get; } = new();
+    public BinXmlWalker Walker { get; }
 
     /// <summary>Zero-based index of the chunk in the file.</summary>
     public int Index { get; private set; }

@@ -33,7 +33,7 @@ public sealed class EvtxRecord
     {
         var builder = _chunk.EventBuilder;
         var e = builder.Start();
-        new BinXmlWalker(_chunk).Walk(_nodes, builder);
+        _chunk.Walker.Walk(_nodes, builder);
         e.RecordId ??= Id;
         e.TimeCreated ??= Written;
         return e;
@@ -46,5 +46,5 @@ public sealed class EvtxRecord
         return sb.ToString();
     }
 
-    public void WriteXml(StringBuilder sb) => new BinXmlWalker(_chunk).Walk(_nodes, new EvtxXmlRenderer(sb));
+    public void WriteXml(StringBuilder sb) => _chunk.Walker.Walk(_nodes, new EvtxXmlRenderer(sb));
 }

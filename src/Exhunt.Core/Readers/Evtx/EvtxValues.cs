@@ -61,10 +61,14 @@ internal static class EvtxValues
         return true;
     }
 
+    [ThreadStatic] private static StringBuilder? _scratch;
+
     public static string ToText(byte[] buf, BxValue v)
     {
         if (v.Type == String) return Utf16(buf.AsSpan(v.Offset, v.Size));
-        var sb = new StringBuilder();
+        if (v.Type == Null) return "";
+        var sb = _scratch ??= new StringBuilder(256);
+        sb.Clear();
         Append(sb, buf, v);
         return sb.ToString();
     }
@@ -199,7 +203,14 @@ internal static class EvtxValues
             case Real32 when s.Length >= 4: sb.Append(BinaryPrimitives.ReadSingleLittleEndian(s).ToString("R", inv)); return;
             case Real64 when s.Length >= 8: sb.Append(BinaryPrimitives.ReadDoubleLittleEndian(s).ToString("R", inv)); return;
             case Bool when s.Length >= 4: sb.Append(BinaryPrimitives.ReadUInt32LittleEndian(s) != 0 ? "true" : "false"); return;
-            case Guid when s.Length >= 16: sb.Append('{').Append(new System.Guid(s[..16]).ToString("D").ToUpperInvariant()).Append('}'); return;
+            case Guid when s.Length >= 16:
+                {
+                    Span<char> g = stackalloc char[38];
+                    new System.Guid(s[..16]).TryFormat(g, out _, "B");
+                    for (var i = 0; i < g.Length; i++) if (g[i] is >= 'a' and <= 'f') g[i] = (char)(g[i] - 32);
+                    sb.Append(g);
+                    return;
+                }
             case SizeT when s.Length == 4:
             case HexInt32 when s.Length >= 4:
                 sb.Append("0x").Append(BinaryPrimitives.ReadUInt32LittleEndian(s).ToString("x", inv)); return;
@@ -226,8 +237,19 @@ internal static class EvtxValues
     }
 
     /// <summary>ISO-8601 UTC with 7 fractional digits, as Windows renders SystemTime.</summary>
-    public static void AppendTime(StringBuilder sb, DateTime utc) =>
-        sb.Append(utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+    public static void AppendTime(StringBuilder sb, DateTime utc)
+    {
+        Span<char> c = stackalloc char[28];
+        Digits(c[..4], utc.Year); c[4] = '-'; Digits(c.Slice(5, 2), utc.Month); c[7] = '-'; Digits(c.Slice(8, 2), utc.Day);
+        c[10] = 'T'; Digits(c.Slice(11, 2), utc.Hour); c[13] = ':'; Digits(c.Slice(14, 2), utc.Minute); c[16] = ':';
+        Digits(c.Slice(17, 2), utc.Second); c[19] = '.'; Digits(c.Slice(20, 7), (int)(utc.Ticks % TimeSpan.TicksPerSecond)); c[27] = 'Z';
+        sb.Append(c);
+    }
+
+    private static void Digits(Span<char> into, int value)
+    {
+        for (var i = into.Length - 1; i >= 0; i--, value /= 10) into[i] = (char)('0' + value % 10);
+    }
 
     private static void AppendSystemTime(StringBuilder sb, ReadOnlySpan<byte> s)
     {

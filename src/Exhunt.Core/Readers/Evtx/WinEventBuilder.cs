@@ -10,26 +10,54 @@ namespace Exhunt.Readers.Evtx;
 /// </summary>
 internal sealed class WinEventBuilder : IBxVisitor
 {
-    /// <summary>Collected text of an element or attribute, remembering a lone substitution value for typed reads.</summary>
+    /// <summary>
+    /// Collected text of an element or attribute. A lone substitution value is kept as bytes and only turned into
+    /// text if text is asked for: EventID, Keywords, TimeCreated and the like are read straight from the bytes.
+    /// </summary>
     private sealed class Capture
     {
         public readonly StringBuilder Text = new();
         public int Parts;
-        public byte[]? Buffer;
+        public byte[]? Buffer;   // set while the only part is a pending (not yet formatted) value
         public BxValue Single;
 
         public void Clear() { Text.Clear(); Parts = 0; Buffer = null; }
-        public string String() => Text.ToString();
+
+        public void AddValue(byte[] buffer, BxValue value)
+        {
+            if (Parts == 0) { Buffer = buffer; Single = value; Parts = 1; return; }
+            Materialize();
+            EvtxValues.Append(Text, buffer, value);
+            Parts++;
+        }
+
+        public void AddText(string text)
+        {
+            Materialize();
+            Text.Append(text);
+            Parts++;
+        }
+
+        private void Materialize()
+        {
+            if (Buffer is null) return;
+            EvtxValues.Append(Text, Buffer, Single);
+            Buffer = null;
+        }
+
+        public string String() => Buffer is not null ? EvtxValues.ToText(Buffer, Single) : Parts == 0 ? "" : Text.ToString();
 
         public ulong? Integer()
         {
-            if (Parts == 1 && Buffer is not null && EvtxValues.TryGetInteger(Buffer, Single, out var v)) return v;
+            if (Buffer is not null && EvtxValues.TryGetInteger(Buffer, Single, out var v)) return v;
+            Materialize();
             return ParseInteger(Text);
         }
 
         public DateTime? Time()
         {
-            if (Parts == 1 && Buffer is not null && EvtxValues.TryGetFileTime(Buffer, Single, out var t)) return t;
+            if (Buffer is not null && EvtxValues.TryGetFileTime(Buffer, Single, out var t)) return t;
+            Materialize();
             var s = Text.ToString();
             return DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var p) ? p : null;
         }
@@ -146,22 +174,9 @@ internal sealed class WinEventBuilder : IBxVisitor
     public void EntityRef(string name) => Add(name switch { "lt" => "<", "gt" => ">", "amp" => "&", "quot" => "\"", "apos" => "'", _ => "&" + name + ";" });
     public void ProcessingInstruction(string target, string data) { }
 
-    public void Value(byte[] buffer, BxValue value)
-    {
-        var c = _current ?? _element;
-        c.Parts++;
-        c.Buffer = buffer;
-        c.Single = value;
-        EvtxValues.Append(c.Text, buffer, value);
-    }
+    public void Value(byte[] buffer, BxValue value) => (_current ?? _element).AddValue(buffer, value);
 
-    private void Add(string text)
-    {
-        var c = _current ?? _element;
-        c.Parts++;
-        c.Buffer = null;
-        c.Text.Append(text);
-    }
+    private void Add(string text) => (_current ?? _element).AddText(text);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
