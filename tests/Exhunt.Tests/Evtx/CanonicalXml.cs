@@ -8,9 +8,9 @@ namespace Exhunt.Tests.Evtx;
 
 /// <summary>
 /// The canonical comparison of event XML defined by the oracle's compare.py, in C#: namespaces dropped, attributes
-/// sorted, values trimmed, timestamps/0x-hex/GUIDs normalised, entity escaping normalised by parsing. Three
+/// sorted, values trimmed, timestamps/0x-hex/GUIDs normalised, entity escaping normalised by parsing. Five
 /// spellings python-evtx differs in are normalised on top (each pinned by a named test in EvtxOracleDisagreementTests):
-/// booleans ("False" vs "false"), binary (base64 vs hex), string arrays (python-evtx's "&lt;string&gt;" items
+/// NULL optional attributes (python-evtx: Qualifiers=""; Windows and evtxexport: absent), booleans ("False" vs "false"), binary (base64 vs hex), string arrays (python-evtx's "&lt;string&gt;" items
 /// inside one element vs one element per item), and timestamps compare within 3 µs (python-evtx converts
 /// FILETIME through a float).
 /// </summary>
@@ -35,7 +35,8 @@ public static partial class CanonicalXml
 
     private static IEnumerable<Node> Canon(XElement e)
     {
-        var attrs = e.Attributes().Where(a => !a.IsNamespaceDeclaration)
+        // An empty attribute counts as absent: python-evtx writes Qualifiers="" where Windows omits a NULL optional value.
+        var attrs = e.Attributes().Where(a => !a.IsNamespaceDeclaration && a.Value.Length > 0)
             .Select(a => (a.Name.LocalName, Norm(a.Value))).OrderBy(a => a.LocalName, StringComparer.Ordinal).ToArray();
         var text = e.Nodes().TakeWhile(n => n is not XElement).OfType<XText>().Aggregate("", (s, t) => s + t.Value);
         if (!e.HasElements && text.StartsWith("<string>", StringComparison.Ordinal))

@@ -66,6 +66,29 @@ public sealed class EvtxOracleDisagreementTests
     }
 
     [SkippableFact]
+    public void Null_optional_attributes_are_omitted_as_windows_and_evtxexport_python_evtx_writes_them_empty()
+    {
+        // evtxexport: <EventID>4662</EventID> <Correlation/> <Security/>; python-evtx: Qualifiers="" ActivityID="" UserID="".
+        var (xml, e) = Record("EVTX-ATTACK-SAMPLES/Credential Access/CA_DCSync_4662.evtx", 1);
+        Assert.Contains("<EventID>4662</EventID>", xml);
+        Assert.Contains("<Correlation></Correlation>", xml);
+        Assert.Contains("<Security></Security>", xml);
+        Assert.Null(e.Qualifiers);
+        Assert.Null(e.ActivityId);
+        Assert.Null(e.UserId);
+    }
+
+    [SkippableFact]
+    public void Hex_integers_render_unpadded_as_windows_python_evtx_and_evtxexport_pad()
+    {
+        // Windows renders HexInt64 SubjectLogonId as 0x40c6511 (Sigma rules match '0x3e7'); both references write 0x00000000040c6511.
+        var (xml, e) = Record("EVTX-ATTACK-SAMPLES/Credential Access/CA_DCSync_4662.evtx", 1);
+        Assert.Equal("0x40c6511", e.Get("SubjectLogonId"));
+        Assert.Equal("0x100", e.Get("AccessMask"));
+        Assert.Contains("<Keywords>0x8020000000000000</Keywords>", xml);
+    }
+
+    [SkippableFact]
     public void Booleans_render_lowercase_as_windows_and_evtxexport_python_evtx_says_False()
     {
         var (xml, e) = Record("hayabusa-sample-evtx/EVTX-to-MITRE-Attack/TA0011-Command and Control/T1090-Proxy/ID5600-proxy configuration changed.evtx", 1);

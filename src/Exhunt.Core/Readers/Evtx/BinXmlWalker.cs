@@ -44,6 +44,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
         v.StartElement(e.Name);
         foreach (var a in e.Attributes)
         {
+            if (IsAbsent(a, values)) continue;
             v.StartAttribute(a.Name);
             foreach (var part in a.Value) Node(part, values, v, depth + 1);
             v.EndAttribute();
@@ -58,6 +59,22 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
             foreach (var c in e.Children) Node(c, values, v, depth + 1);
         }
         v.EndElement();
+    }
+
+    /// <summary>
+    /// An attribute made only of optional substitutions whose values are NULL is not rendered, as Windows does
+    /// (e.g. &lt;Correlation/&gt; without ActivityID, EventID without Qualifiers).
+    /// </summary>
+    private static bool IsAbsent(BxAttribute a, BxValue[] values)
+    {
+        var optional = false;
+        foreach (var part in a.Value)
+        {
+            if (part is not BxSubstitution s) return false;
+            if (s.Index < values.Length && values[s.Index].Type != EvtxValues.Null) return false;
+            optional |= s.Optional;
+        }
+        return optional;
     }
 
     private void Node(BxNode node, BxValue[] values, IBxVisitor v, int depth)
