@@ -2,10 +2,12 @@
 # EVTX throughput, exhunt vs evtxexport (libevtx-utils) vs python-evtx, on the same inputs, one process each.
 # Per-core measure = CPU time (user + sys) from /usr/bin/time, which also gives peak RSS (%M). The machine may be
 # shared, so wall time is shown but not used for rates.
-# Usage: bench/evtx-bench.sh [CORPUS_EVTX_DIR]   (default ../shared/corpus/evtx)
+# Usage: bench/evtx-bench.sh [CORPUS_EVTX_DIR]   (default: shared/corpus/evtx beside the repository or its parent)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-CORPUS=${1:-../shared/corpus/evtx}
+CORPUS=${1:-}
+if [ -z "$CORPUS" ]; then for c in ../shared/corpus/evtx ../../shared/corpus/evtx; do [ -d "$c" ] && CORPUS=$c && break; done; fi
+[ -d "$CORPUS" ] || { echo "corpus not found; pass the evtx corpus folder" >&2; exit 66; }
 SRC=$CORPUS/EVTX-ATTACK-SAMPLES   # evtxexport aborts a whole file on the dependency-id-less records elsewhere
 dotnet build -c Release bench/Exhunt.Bench -v q -nologo >/dev/null && dotnet build -c Release src/Exhunt.Cli -v q -nologo >/dev/null || exit 1
 B=bench/Exhunt.Bench/bin/Release/net10.0/Exhunt.Bench

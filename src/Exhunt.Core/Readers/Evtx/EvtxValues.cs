@@ -82,42 +82,12 @@ internal static class EvtxValues
             AppendScalar(sb, v.Type, data);
             return;
         }
-        var type = (byte)(v.Type & 0x7F);
-        var first = true;
-        if (type == String || type == AnsiString)
+        var items = new List<BxValue>();
+        SplitArray(buf, v, items);
+        for (var i = 0; i < items.Count; i++)
         {
-            var unit = type == String ? 2 : 1;
-            var start = 0;
-            for (var i = 0; i + unit <= data.Length; i += unit)
-            {
-                var isNul = unit == 2 ? data[i] == 0 && data[i + 1] == 0 : data[i] == 0;
-                if (!isNul) continue;
-                Separator(sb, ref first);
-                AppendScalar(sb, type, data[start..i]);
-                start = i + unit;
-            }
-            if (start < data.Length - (data.Length % unit)) { Separator(sb, ref first); AppendScalar(sb, type, data[start..]); }
-            return;
-        }
-        var size = type == SizeT ? (data.Length % 8 == 0 ? 8 : 4) : ElementSize(type);
-        if (type == Sid)
-        {
-            var i = 0;
-            while (i + 8 <= data.Length)
-            {
-                var n = 8 + data[i + 1] * 4;
-                if (i + n > data.Length) break;
-                Separator(sb, ref first);
-                AppendScalar(sb, type, data.Slice(i, n));
-                i += n;
-            }
-            return;
-        }
-        if (size == 0) { AppendHex(sb, data); return; }
-        for (var i = 0; i + size <= data.Length; i += size)
-        {
-            Separator(sb, ref first);
-            AppendScalar(sb, type, data.Slice(i, size));
+            if (i > 0) sb.Append(", ");
+            AppendScalar(sb, items[i].Type, buf.AsSpan(items[i].Offset, items[i].Size));
         }
     }
 
@@ -155,12 +125,6 @@ internal static class EvtxValues
         var size = type == SizeT ? (data.Length % 8 == 0 ? 8 : 4) : ElementSize(type);
         if (size == 0) { items.Add(new BxValue(Binary, v.Offset, v.Size)); return; }
         for (var i = 0; i + size <= data.Length; i += size) items.Add(new BxValue(type, v.Offset + i, size));
-    }
-
-    private static void Separator(StringBuilder sb, ref bool first)
-    {
-        if (!first) sb.Append(", ");
-        first = false;
     }
 
     public static string Utf16(ReadOnlySpan<byte> data)
