@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Exhunt.Readers.Evtx;
 
 /// <summary>What a walk over a record's binary XML reports, in document order, with substitutions resolved.</summary>
@@ -44,7 +46,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
         v.StartElement(e.Name);
         foreach (var a in e.Attributes)
         {
-            if (IsAbsent(a, values)) continue;
+            if (a.MayBeAbsent && IsAbsent(a, values)) continue;
             v.StartAttribute(a.Name);
             foreach (var part in a.Value) Node(part, values, v, depth + 1);
             v.EndAttribute();
@@ -67,64 +69,72 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
     /// </summary>
     private static bool IsAbsent(BxAttribute a, BxValue[] values)
     {
-        var optional = false;
         foreach (var part in a.Value)
         {
-            if (part is not BxSubstitution s) return false;
+            var s = Unsafe.As<BxSubstitution>(part);
             if (s.Index < values.Length && values[s.Index].Type != EvtxValues.Null) return false;
-            optional |= s.Optional;
         }
-        return optional;
+        return true;
     }
 
     private void Node(BxNode node, BxValue[] values, IBxVisitor v, int depth)
     {
         if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
-        switch (node)
+        switch (node.Kind)
         {
-            case BxElement e when e.Children.Length == 1 && e.Children[0] is BxSubstitution sub && sub.Index < values.Length
-                                  && (values[sub.Index].Type & EvtxValues.ArrayFlag) != 0 && values[sub.Index].Type != EvtxValues.BinXml:
-                // An element whose whole content is an array value is repeated once per item (as Windows renders
-                // classic events' string arrays: one <Data> per string); an empty array gives one empty element.
-                var items = new List<BxValue>();
-                EvtxValues.SplitArray(chunk.Buffer, values[sub.Index], items);
-                if (items.Count == 0) items.Add(new BxValue(EvtxValues.Null, 0, 0));
-                foreach (var item in items)
-                {
-                    if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
-                    Element(e, values, v, depth, item);
-                }
+            case BxKind.Element:
+                var e = Unsafe.As<BxElement>(node);
+                if (e.SoleSubstitution is { } sub && sub.Index < values.Length
+                    && (values[sub.Index].Type & EvtxValues.ArrayFlag) != 0 && values[sub.Index].Type != EvtxValues.BinXml)
+                    RepeatPerItem(e, values[sub.Index], values, v, depth);
+                else
+                    Element(e, values, v, depth, null);
                 break;
-            case BxElement e:
-                Element(e, values, v, depth, null);
+            case BxKind.Text:
+                v.Text(Unsafe.As<BxText>(node).Text);
                 break;
-            case BxText t:
-                v.Text(t.Text);
-                break;
-            case BxSubstitution s:
+            case BxKind.Substitution:
+                var s = Unsafe.As<BxSubstitution>(node);
                 if (s.Index >= values.Length) break; // no such value: rendered empty
                 var value = values[s.Index];
-                if (value.Type == EvtxValues.Null || value.Size == 0 && value.Type != EvtxValues.BinXml) break;
                 if (value.Type == EvtxValues.BinXml)
                     Nodes(BinXmlParser.ParseValue(chunk, value.Offset, value.Offset + value.Size, depth + 1), [], v, depth + 1);
-                else
+                else if (value.Type != EvtxValues.Null && value.Size > 0)
                     v.Value(chunk.Buffer, value);
                 break;
-            case BxTemplateInstance ti:
+            case BxKind.TemplateInstance:
+                var ti = Unsafe.As<BxTemplateInstance>(node);
                 Nodes(ti.Template.Nodes, ti.Values, v, depth + 1);
                 break;
-            case BxCharRef c:
-                v.CharRef(c.Code);
+            case BxKind.CharRef:
+                v.CharRef(Unsafe.As<BxCharRef>(node).Code);
                 break;
-            case BxEntityRef r:
-                v.EntityRef(r.Name);
+            case BxKind.EntityRef:
+                v.EntityRef(Unsafe.As<BxEntityRef>(node).Name);
                 break;
-            case BxCData cd:
-                v.CData(cd.Text);
+            case BxKind.CData:
+                v.CData(Unsafe.As<BxCData>(node).Text);
                 break;
-            case BxProcessingInstruction pi:
+            case BxKind.ProcessingInstruction:
+                var pi = Unsafe.As<BxProcessingInstruction>(node);
                 v.ProcessingInstruction(pi.Target, pi.Data);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// An element whose whole content is an array value is repeated once per item (as Windows renders classic
+    /// events' string arrays: one &lt;Data&gt; per string); an empty array gives one empty element.
+    /// </summary>
+    private void RepeatPerItem(BxElement e, BxValue array, BxValue[] values, IBxVisitor v, int depth)
+    {
+        var items = new List<BxValue>();
+        EvtxValues.SplitArray(chunk.Buffer, array, items);
+        if (items.Count == 0) items.Add(new BxValue(EvtxValues.Null, 0, 0));
+        foreach (var item in items)
+        {
+            if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
+            Element(e, values, v, depth, item);
         }
     }
 }
