@@ -65,6 +65,7 @@ internal sealed class ChunkWriter
         BinaryPrimitives.WriteInt64LittleEndian(Buffer.AsSpan(start + 16), (written ?? new DateTime(2021, 3, 2, 1, 2, 3, DateTimeKind.Utc)).ToFileTimeUtc());
         var w = new BinXmlWriter(this, start + 24);
         body(w);
+        w.Position += (8 - (w.Position + 4 - start) % 8) % 8; // records are 8-byte aligned
         var end = w.Position + 4;
         var size = end - start;
         BinaryPrimitives.WriteUInt32LittleEndian(Buffer.AsSpan(start + 4), (uint)size);

@@ -82,6 +82,30 @@ public sealed class EvtxHostileTests
     }
 
     [Fact]
+    public void Damaged_record_header_is_skipped_and_reading_resumes_at_the_next_record()
+    {
+        var file = File((1, EventData(("A", "1"))), (2, EventData(("A", "2"))), (3, EventData(("A", "3"))));
+        var second = 4096 + 512 + (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4096 + 512 + 4));
+        file[second] = (byte)'X';
+        var (events, stats) = Read(file);
+        Assert.Equal([1L, 3], events.Select(e => e.Id));
+        Assert.Equal(1, stats.Skipped);
+        Assert.Contains(stats.Errors, e => e.StartsWith($"chunk 0: no valid event record at offset 0x{second - 4096:x}") && e.Contains("1 record(s) skipped up to offset"));
+    }
+
+    [Fact]
+    public void Damaged_last_record_header_counts_the_records_the_chunk_header_announced()
+    {
+        var file = File((1, EventData(("A", "1"))), (2, EventData(("A", "2"))));
+        var second = 4096 + 512 + (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4096 + 512 + 4));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(second + 4), 0xFFFFFF);
+        var (events, stats) = Read(file);
+        Assert.Equal([1L], events.Select(e => e.Id));
+        Assert.Equal(1, stats.Skipped);
+        Assert.Contains(stats.Errors, e => e.Contains("rest of chunk skipped (1 record(s) by the chunk header)"));
+    }
+
+    [Fact]
     public void Name_offset_outside_the_chunk_skips_the_record_with_a_reason()
     {
         AssertBadMiddleRecord(TwoGoodRecordsAround(w => w.Fragment().U8(0x01).U16(0xFFFF).U32(1).U32(0xFFFFFF00).U8(0x03).Eof()), "outside the chunk");

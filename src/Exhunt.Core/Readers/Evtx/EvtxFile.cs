@@ -67,6 +67,14 @@ public static class EvtxFile
         }
     }
 
+    /// <summary>A record header at <paramref name="offset"/>: signature, a size that fits the chunk, and the size copy at its end.</summary>
+    private static bool IsRecordAt(byte[] buf, int offset)
+    {
+        if (offset + 28 > EvtxChunk.Size || BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset)) != 0x00002A2A) return false;
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + 4));
+        return size >= 28 && size <= EvtxChunk.Size - offset && BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + (int)size - 4)) == size;
+    }
+
     private static void ReadChunk(EvtxChunk chunk, ReaderStats stats, bool beyondHeader, ulong nextRecordId, Action<EvtxRecord> onRecord)
     {
         var i = chunk.Index;
@@ -90,20 +98,25 @@ public static class EvtxFile
         while (offset + 28 <= EvtxChunk.Size)
         {
             var beyondFree = offset >= limit;
-            var size = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + 4));
-            var valid = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset)) == 0x00002A2A
-                && size >= 28 && size <= EvtxChunk.Size - offset
-                && BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + (int)size - 4)) == size;
-            if (!valid)
+            if (!IsRecordAt(buf, offset))
             {
-                if (!beyondFree)
-                {
-                    var lost = previous is { } p && chunk.LastRecordId > p && chunk.LastRecordId - p < 10000 ? (long)(chunk.LastRecordId - p) : 1;
-                    stats.Skipped += lost;
-                    stats.Error($"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong); rest of chunk skipped ({lost} records by the chunk header)");
-                }
-                break;
+                if (beyondFree) break;
+                // Damaged record header: resynchronise on the next valid record (records are 8-byte aligned).
+                var next = offset + 8 - (offset & 7);
+                while (next + 28 <= limit && !IsRecordAt(buf, next)) next += 8;
+                var found = next + 28 <= limit;
+                var nextId = found ? BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(next + 8)) : chunk.LastRecordId + 1;
+                var before = previous ?? (chunk.FirstRecordId > 0 ? chunk.FirstRecordId - 1 : 0);
+                var lost = nextId > before + 1 && nextId - before - 1 < 10000 ? (long)(nextId - before - 1) : 1;
+                stats.Skipped += lost;
+                stats.Error(found
+                    ? $"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong); {lost} record(s) skipped up to offset 0x{next:x}"
+                    : $"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong); rest of chunk skipped ({lost} record(s) by the chunk header)");
+                if (!found) break;
+                offset = next;
+                continue;
             }
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + 4));
             var id = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(offset + 8));
             // Past the free-space offset only a record that continues the sequence is taken (slack, not noise).
             if (beyondFree && (previous is null || id != previous + 1)) break;
