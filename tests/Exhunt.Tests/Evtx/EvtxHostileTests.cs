@@ -217,6 +217,26 @@ public sealed class EvtxHostileTests
     }
 
     [Fact]
+    public void Templates_instantiating_templates_hit_the_chunk_budget_quickly()
+    {
+        var clock = Stopwatch.StartNew();
+        var b = new EvtxBuilder();
+        var c = b.Chunk();
+        // Template B: 500 elements. Template A: 500 instances of B. Each record: one instance of A = 250,000 nodes,
+        // under the per-record budget; 100 records would walk 25 million.
+        for (ulong id = 1; id <= 100; id++)
+            c.Record(id, w => w.Fragment().Template("A", a => a.Element("Event", e =>
+            {
+                for (var i = 0; i < 500; i++) e.Template("B", t => t.Element("B", x => { for (var k = 0; k < 500; k++) x.Element("x", null); }));
+            })).Eof());
+        var (events, stats) = Read(b.Build());
+        Assert.InRange(events.Count, 5, 8);
+        Assert.Equal(100 - events.Count, stats.Skipped);
+        Assert.Contains(stats.Errors, e => e.Contains("chunk expands to more than 2000000 XML nodes"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public void Zero_filled_file_is_not_an_evtx_file()
     {
         var (events, stats) = Read(new byte[200_000]);

@@ -27,13 +27,34 @@ internal interface IBxVisitor
 internal sealed class BinXmlWalker(EvtxChunk chunk)
 {
     public const int NodeBudget = 1_000_000;
+    /// <summary>
+    /// All walks over one chunk's records together: a 64 KiB chunk of real events walks ~10^4 nodes, while templates
+    /// instantiating templates (each once defined, then referenced in 14 bytes) multiply without bound.
+    /// </summary>
+    public const int ChunkNodeBudget = 2_000_000;
     private int _budget;
+    private long _chunkRemaining = ChunkNodeBudget;
+
+    public void StartChunk() => _chunkRemaining = ChunkNodeBudget;
 
     public void Walk(BxNode[] nodes, IBxVisitor visitor)
     {
-        _budget = NodeBudget;
-        Nodes(nodes, [], visitor, 0);
+        if (_chunkRemaining <= 0)
+            throw new EvtxFormatException($"chunk expands to more than {ChunkNodeBudget} XML nodes; its remaining records are not expanded");
+        var start = _budget = (int)Math.Min(NodeBudget, _chunkRemaining);
+        try
+        {
+            Nodes(nodes, [], visitor, 0);
+        }
+        finally
+        {
+            _chunkRemaining -= start - Math.Max(_budget, 0);
+        }
     }
+
+    private string BudgetMessage() => _chunkRemaining < NodeBudget
+        ? $"chunk expands to more than {ChunkNodeBudget} XML nodes; its remaining records are not expanded"
+        : $"record expands to more than {NodeBudget} XML nodes";
 
     private void Nodes(BxNode[] nodes, BxValue[] values, IBxVisitor v, int depth)
     {
@@ -79,7 +100,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
 
     private void Node(BxNode node, BxValue[] values, IBxVisitor v, int depth)
     {
-        if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
+        if (--_budget < 0) throw new EvtxFormatException(BudgetMessage());
         switch (node.Kind)
         {
             case BxKind.Element:
@@ -133,7 +154,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
         if (items.Count == 0) items.Add(new BxValue(EvtxValues.Null, 0, 0));
         foreach (var item in items)
         {
-            if (--_budget < 0) throw new EvtxFormatException($"record expands to more than {NodeBudget} XML nodes");
+            if (--_budget < 0) throw new EvtxFormatException(BudgetMessage());
             Element(e, values, v, depth, item);
         }
     }

@@ -41,6 +41,7 @@ internal sealed class EvtxChunk
         Index = index;
         _names.Clear();
         _templates.Clear();
+        Walker.StartChunk();
     }
 
     public bool HasSignature => Buffer.AsSpan(0, 8).SequenceEqual(Signature);
