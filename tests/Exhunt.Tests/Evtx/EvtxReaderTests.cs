@@ -69,6 +69,7 @@ public sealed class EvtxReaderTests
     {
         { 0x01, Encoding.Unicode.GetBytes("héllo\0"), "héllo" },
         { 0x02, "ansi\0"u8.ToArray(), "ansi" },
+        { 0x02, [0x80, 0x20, 0xE9, 0x93, 0x94], "€ é“”" },
         { 0x03, [0xFE], "-2" },
         { 0x04, [0xFE], "254" },
         { 0x05, [0xFE, 0xFF], "-2" },

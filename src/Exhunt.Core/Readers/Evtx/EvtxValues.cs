@@ -153,7 +153,7 @@ internal static class EvtxValues
                 {
                     var end = s.Length;
                     while (end > 0 && s[end - 1] == 0) end--;
-                    foreach (var b in s[..end]) sb.Append((char)b);
+                    foreach (var b in s[..end]) sb.Append(b is >= 0x80 and < 0xA0 ? Windows1252High[b - 0x80] : (char)b);
                     return;
                 }
             case Int8 when s.Length >= 1: sb.Append(((sbyte)s[0]).ToString(inv)); return;
@@ -199,6 +199,14 @@ internal static class EvtxValues
                 return;
         }
     }
+
+    /// <summary>
+    /// Windows-1252 (the default ANSI code page) for bytes 0x80-0x9F; the other bytes map to the same code points as
+    /// Latin-1. Undefined bytes keep their C1 code point.
+    /// </summary>
+    private const string Windows1252High =
+        "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F" +
+        "\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178";
 
     /// <summary>ISO-8601 UTC with 7 fractional digits, as Windows renders SystemTime.</summary>
     public static void AppendTime(StringBuilder sb, DateTime utc)
