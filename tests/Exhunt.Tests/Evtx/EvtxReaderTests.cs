@@ -211,6 +211,18 @@ public sealed class EvtxReaderTests
         Assert.Equal(new DateTime(2019, 5, 8, 2, 10, 43, DateTimeKind.Utc).AddTicks(4872170), e.TimeCreated!.Value.AddTicks(-(e.TimeCreated.Value.Ticks % 10)));
     }
 
+    [SkippableFact]
+    public void Dirty_file_records_past_the_header_next_record_id_are_read_and_counted_as_recovered()
+    {
+        // File header: dirty flag, next record id 74; its one chunk holds records 74..89 (python-evtx reads all 16 too).
+        using var s = System.IO.File.OpenRead(Corpus.Path_("evtx/hayabusa-sample-evtx/YamatoSecurity/IntialAccess/ValidAccounts/ID302 RDS Gateway Logon Logoff.evtx"));
+        var (events, stats) = Read(s);
+        Assert.Equal(Enumerable.Range(74, 16).Select(i => (long)i), events.Select(e => e.Id));
+        Assert.Equal(16, stats.Records);
+        Assert.Equal(16, stats.Recovered);
+        Assert.Empty(stats.Errors);
+    }
+
     private static (WinEvent, long) ReadCorpusRecord(string relative, long id)
     {
         using var s = System.IO.File.OpenRead(Corpus.Path_("evtx/" + relative));
