@@ -31,7 +31,6 @@ internal sealed class EvtxChunk
     public int Index { get; private set; }
     public ulong FirstRecordId => U64(24);
     public ulong LastRecordId => U64(32);
-    public uint LastRecordOffset => U32(44);
     public uint FreeSpaceOffset => U32(48);
     public uint RecordsChecksum => U32(52);
     public uint HeaderChecksum => U32(124);
@@ -46,7 +45,7 @@ internal sealed class EvtxChunk
 
     public bool HasSignature => Buffer.AsSpan(0, 8).SequenceEqual(Signature);
 
-    public bool IsAllZero => Buffer.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+    public bool IsAllZero => Buffer.AsSpan(0, Size).IndexOfAnyExcept((byte)0) < 0;
 
     /// <summary>CRC32 of bytes 0..120 and 128..512.</summary>
     public uint ComputeHeaderChecksum() =>
