@@ -4,6 +4,8 @@ using Exhunt.Demo;
 // exhunt benchmark helper.
 //   generate --out DIR --gb N [--seed S] [--days D] [--layout kape|velociraptor|other-drive|flat|mixed-case]
 //     writes about N GB of demo evidence (benign Exchange traffic plus the demo intrusion) for timing scans.
+//   scan DIR | stages DIR    in-process timing of the scanner / of the text-log reading stages
+//   evtx read|assemble ...   EVTX reader timing (bench/evtx-bench.sh)
 return Bench.Run(args);
 
 internal static class Bench
@@ -80,11 +82,12 @@ internal static class Bench
 
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "evtx") return Exhunt.Bench.EvtxBench.Run(args[1..]);
         if (args.Length == 2 && args[0] == "scan") return Scan(args[1]);
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
         if (args.Length == 0 || args[0] != "generate")
         {
-            Console.Error.WriteLine("usage: Exhunt.Bench generate --out DIR --gb N [--seed S] [--days D] [--layout NAME]\n       Exhunt.Bench scan DIR   (in-process, three runs: cold JIT then warm)");
+            Console.Error.WriteLine("usage: Exhunt.Bench generate --out DIR --gb N [--seed S] [--days D] [--layout NAME]\n       Exhunt.Bench scan DIR   (in-process, three runs: cold JIT then warm)\n       Exhunt.Bench evtx read|assemble ...   (see bench/evtx-bench.sh)");
             return 2;
         }
         string? outDir = null;

@@ -4,5 +4,6 @@ using Exhunt.Cli;
 var root = new RootCommand("exhunt: was this Exchange server exploited? Reads Exchange, IIS and Windows event logs and web roots from a folder or zip.");
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DumpCommand.Create());
 root.Subcommands.Add(RulesCommand.Create());
 return CliRunner.Run(root, args);

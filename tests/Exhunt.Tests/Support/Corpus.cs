@@ -7,11 +7,14 @@ public static class Corpus
 
     private static string? Find()
     {
+        // Beside the repository, or beside a folder above it (git worktrees live one level further down).
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var inRepo = false;
         while (dir is not null)
         {
+            inRepo |= File.Exists(Path.Combine(dir.FullName, "exhunt.sln"));
             var candidate = Path.Combine(dir.FullName, "..", "shared", "corpus");
-            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "exhunt.sln")))
+            if (inRepo && Directory.Exists(candidate))
                 return Path.GetFullPath(candidate);
             dir = dir.Parent;
         }
