@@ -8,11 +8,11 @@ public static class RulesCommand
 {
     public static Command Create()
     {
-        var command = new Command("rules", "List the built-in detections: id, severity, CVEs, ATT&CK and title");
+        var command = new Command("rules", "List the built-in detections: id, severity, what a hit proves, title, CVEs, ATT&CK technique and tactic");
         command.SetAction(_ =>
         {
             foreach (var r in RuleCatalog.All())
-                Console.WriteLine($"{r.Id,-44} {r.Severity.ToWire(),-8} {string.Join(",", r.Cves),-30} {string.Join(",", r.Attack),-18} {r.Title}");
+                Console.WriteLine($"{r.Id,-40} {r.Severity.ToWire(),-8} {r.Implies.ToString().ToLowerInvariant(),-10} {r.Title}\n{"",-40} {string.Join(" ", r.Cves.Concat(r.Attack))} ({r.Tactic})");
             return 0;
         });
         return command;

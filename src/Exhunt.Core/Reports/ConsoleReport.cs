@@ -50,7 +50,8 @@ public static class ConsoleReport
             o.WriteLine($"  {c.Kind.ToWire(),-14} {c.Files,6} files {c.Records,12:N0} records   {Window(c.First, c.Last)}");
         var kinds = result.Artifacts.GroupBy(a => a.File.Kind).Where(g => !g.Key.IsLogKind()).OrderBy(g => g.Key)
             .Select(g => $"{g.Key.ToWire()} {g.Count()}");
-        o.WriteLine($"  other files: {string.Join(", ", kinds)}");
+        var otherKinds = string.Join(", ", kinds);
+        o.WriteLine($"  other files: {(otherKinds.Length == 0 ? "none" : otherKinds)}");
         if (result.InstallRoots.Count > 0)
             o.WriteLine($"  Exchange installed at: {string.Join("; ", result.InstallRoots.Select(r => e(r.Length == 0 ? "(evidence root)" : r, 160)))}");
 
