@@ -24,11 +24,20 @@ public static class ConsoleReport
         if (incidents.Count > 0)
         {
             o.WriteLine();
-            o.WriteLine("WHAT HAPPENED");
+            o.WriteLine("STORY");
+            foreach (var incident in incidents.OrderByDescending(i => i.Verdict).ThenBy(i => i.First ?? DateTime.MaxValue))
+            {
+                var ips = incident.ClientIps.Where(ip => !IpAddresses.IsInternal(ip)).DefaultIfEmpty(incident.ClientIps.FirstOrDefault() ?? HostLabel(incident));
+                o.WriteLine($"  {incident.Id} {incident.Verdict.ToWire()}: {string.Join(", ", ips.Take(3).Select(ip => e(ip, 60)))}, {Window(incident.First, incident.Last)}");
+                foreach (var step in Narrative.Tell(incident, minSeverity))
+                    o.WriteLine($"    {Short(step.Time)}  {step.Stage,-18} {e(step.Text, 150)}");
+            }
+            o.WriteLine();
+            o.WriteLine("EVIDENCE BY INCIDENT");
             foreach (var incident in incidents)
             {
                 var ips = incident.ClientIps.ToList();
-                var who = ips.Count > 0 ? "from " + string.Join(", ", ips.Take(5).Select(ip => e(ip, 60))) : "on the host";
+                var who = ips.Count > 0 ? "from " + string.Join(", ", ips.Take(5).Select(ip => e(ip, 60))) : HostLabel(incident);
                 o.WriteLine($"  {incident.Id}  {who}  {Window(incident.First, incident.Last)}  [{incident.Verdict.ToWire()}; reached {incident.Stage}]");
                 WriteRuleLines(o, incident.Findings.Where(f => f.Severity >= minSeverity).ToList(), "      ");
                 grouped.UnionWith(incident.Findings);
@@ -91,6 +100,8 @@ public static class ConsoleReport
             if (list.Count > LocationsPerRule) o.WriteLine($"{indent}... and {list.Count - LocationsPerRule} more (see --json or --csv)");
         }
     }
+
+    private static string HostLabel(Incident incident) => incident.First is null ? "files in the evidence" : "on the host";
 
     private static string Short(DateTime? t) => t is { } v ? v.ToString("yyyy-MM-dd HH:mm:ss") : "       (no time)   ";
 

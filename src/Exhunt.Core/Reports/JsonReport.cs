@@ -80,6 +80,16 @@ public static class JsonReport
             WriteStrings(w, "client_ips", i.ClientIps);
             WriteStrings(w, "cves", i.Cves);
             WriteStrings(w, "findings", ids);
+            w.WriteStartArray("narrative");
+            foreach (var step in Narrative.Tell(i, minSeverity))
+            {
+                w.WriteStartObject();
+                WriteTime(w, "time", step.Time);
+                w.WriteString("stage", step.Stage);
+                w.WriteString("text", step.Text);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndArray();
