@@ -122,7 +122,10 @@ public static class DumpCommand
         json.WriteNumber("record", record.Id);
         if (record.Written is { } w) json.WriteString("timestamp", w.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
         else json.WriteNull("timestamp");
-        json.WriteString("xml", sb.ToString());
+        // One chunk (the usual case: the builder is reused and grows once) is written without a string copy.
+        var chunks = sb.GetChunks();
+        if (chunks.MoveNext() && chunks.Current.Length == sb.Length) json.WriteString("xml", chunks.Current.Span);
+        else json.WriteString("xml", sb.ToString());
         json.WriteEndObject();
     }
 
