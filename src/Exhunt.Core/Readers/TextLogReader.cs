@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -36,8 +37,12 @@ public sealed class TextLogReader
         _separator = _w3c ? ' ' : ',';
     }
 
-    /// <summary>Reads the stream to its end, calling <paramref name="onRecord"/> for each data line.</summary>
-    public void Read(Stream stream, Action<LogRecord> onRecord)
+    /// <summary>
+    /// Reads the stream to its end, calling <paramref name="onRecord"/> for each data line. With a
+    /// <paramref name="lineFilter"/>, a data line whose raw text holds none of its strings is still counted and timed,
+    /// but not handed on (and, where its leading columns give the time, not split at all).
+    /// </summary>
+    public void Read(Stream stream, Action<LogRecord> onRecord, SearchValues<string>? lineFilter = null)
     {
         using var lines = new LineReader(stream);
         while (true)
@@ -63,6 +68,8 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
+            var wanted = lineFilter is null || raw.ContainsAny(lineFilter);
+            if (!wanted && TryCountUnsplit(raw)) continue;
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
             if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
@@ -76,9 +83,54 @@ public sealed class TextLogReader
             _record.Time = ParseTime();
             if (_record.Time is { } t) _stats.SeeTime(t);
             _stats.Records++;
-            onRecord(_record);
+            if (wanted) onRecord(_record);
         }
     }
+
+    /// <summary>Leading columns the unsplit path reads at most; a time column further right means a full split.</summary>
+    private const int MaxLeadingColumns = 8;
+
+    /// <summary>
+    /// A line no rule wants: counts it and takes its time from the leading columns without splitting the rest.
+    /// False (the caller then splits the line as usual) whenever the full path could do anything else with it: no
+    /// #Fields header in force (header-less files check the column count), CSV quoting (unterminated quotes are
+    /// reported), a time column beyond the first few, or a row that starts like a repeated header row.
+    /// </summary>
+    private bool TryCountUnsplit(ReadOnlySpan<char> raw)
+    {
+        if (_columns is null || _assumedColumns > 0) return false;
+        if (!_w3c && raw.IndexOf('"') >= 0) return false;
+        var of = _record.ColumnOf;
+        int timeA = _w3c ? of[(int)Field.Date] : of[(int)Field.DateTime], timeB = _w3c ? of[(int)Field.TimeOfDay] : -1;
+        var last = Math.Max(1, Math.Max(timeA, timeB));
+        if (last >= MaxLeadingColumns) return false;
+
+        ReadOnlySpan<char> c0 = default, c1 = default, a = default, b = default;
+        var rest = raw;
+        for (var col = 0; col <= last; col++)
+        {
+            var end = rest.IndexOf(_separator);
+            var value = end < 0 ? rest : rest[..end];
+            if (col == 0) c0 = value;
+            if (col == 1) c1 = value;
+            if (col == timeA) a = value;
+            if (col == timeB) b = value;
+            if (end < 0) break;
+            rest = rest[(end + 1)..];
+        }
+        if (_columns.Length > 1 && c0.Equals(_columns[0], StringComparison.OrdinalIgnoreCase)
+            && c1.Equals(_columns[1], StringComparison.OrdinalIgnoreCase)) return false;
+
+        DateTime? time;
+        if (_w3c) time = Timestamps.TryParseW3c(W3cValue(a), W3cValue(b), out var w) ? w : null;
+        else time = Timestamps.TryParseIso(a, out var t) ? t : null;
+        _record.Time = time;
+        if (time is { } seen) _stats.SeeTime(seen);
+        _stats.Records++;
+        return true;
+    }
+
+    private static ReadOnlySpan<char> W3cValue(ReadOnlySpan<char> value) => value is "-" ? default : value;
 
     private void Decode(ReadOnlySpan<byte> bytes)
     {

@@ -46,6 +46,9 @@ public sealed class PageRequestRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>Every folder LocateUrl/Locate accepts names one of these (the stem is compared as logged, not decoded).</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["owa/auth/", "ecp/auth/", "aspnet_client/"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var stem = record[Field.UrlStem];

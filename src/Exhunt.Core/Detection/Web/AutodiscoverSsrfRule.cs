@@ -42,6 +42,9 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>"autodiscover" as logged, or any %XX escape of one of its letters (the rule decodes before matching).</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = Needles.WithPercentEscapes("autodiscover").ToArray();
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var rawStem = record[Field.UrlStem];

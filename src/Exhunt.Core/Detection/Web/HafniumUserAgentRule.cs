@@ -19,6 +19,9 @@ internal sealed class HafniumUserAgentRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>Per agent, its longest run without a space (IIS writes '+', HttpProxy may write ','): present in the raw line.</summary>
+    public IReadOnlyList<string>? LineNeedles => _entries.Select(e => Detection.Needles.LongestUserAgentRun(e.UserAgent)).ToArray();
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var ua = record[Field.UserAgent];

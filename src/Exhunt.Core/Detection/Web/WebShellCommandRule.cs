@@ -22,6 +22,10 @@ internal sealed class WebShellCommandRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>The page extensions (the stem is compared as logged). The commands themselves are matched URL-decoded,
+    /// so they cannot be needles cheaply.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = [".as", ".php", ".jsp"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var query = record[Field.UrlQuery];
