@@ -142,8 +142,9 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
             return after - before;
         }
         Allocated(100); // warm-up
-        var small = Allocated(1000);
-        var large = Allocated(20000);
+        // The least of three: a pooled read buffer another test on this core happened to take shows as a one-off 64 KiB.
+        var small = Enumerable.Range(0, 3).Min(_ => Allocated(1000));
+        var large = Enumerable.Range(0, 3).Min(_ => Allocated(20000));
         Assert.True(large - small < 4096, $"1,000 lines: {small} bytes, 20,000 lines: {large} bytes");
     }
 
