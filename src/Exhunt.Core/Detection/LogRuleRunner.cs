@@ -18,14 +18,14 @@ public static class LogRuleRunner
         new TextLogReader(file, stats).Read(stream, record =>
         {
             foreach (var rule in forKind) rule.Inspect(record, context);
-        }, filter);
+        }, filter is null ? null : filter.FindLines);
     }
 
     /// <summary>
     /// The union of the needles of every rule for a kind, or null when one of them must see every line (or the
     /// needles are unusable: an empty string would match every line anyway).
     /// </summary>
-    internal static SearchValues<string>? BuildPrefilter(IReadOnlyList<ILogRule> rules)
+    internal static LinePrefilter? BuildPrefilter(IReadOnlyList<ILogRule> rules)
     {
         var needles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var rule in rules)
@@ -37,6 +37,6 @@ public static class LogRuleRunner
                 needles.Add(n);
             }
         }
-        return SearchValues.Create([.. needles], StringComparison.OrdinalIgnoreCase);
+        return new LinePrefilter(needles);
     }
 }

@@ -16,10 +16,10 @@ public sealed class RuleSet
     public List<ICorrelationRule> CorrelationRules { get; } = new();
 
     private readonly Dictionary<ArtifactKind, ILogRule[]> _byKind = new();
-    private readonly Dictionary<ArtifactKind, SearchValues<string>?> _prefilters = new();
+    private readonly Dictionary<ArtifactKind, LinePrefilter?> _prefilters = new();
 
     /// <summary>The line prefilter for a kind (see <see cref="ILogRule.LineNeedles"/>); null when every line must be read.</summary>
-    public SearchValues<string>? LinePrefilterFor(ArtifactKind kind)
+    public LinePrefilter? LinePrefilterFor(ArtifactKind kind)
     {
         var rules = LogRulesFor(kind);
         lock (_prefilters)

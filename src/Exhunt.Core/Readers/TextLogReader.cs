@@ -39,10 +39,25 @@ public sealed class TextLogReader
 
     /// <summary>
     /// Reads the stream to its end, calling <paramref name="onRecord"/> for each data line. With a
-    /// <paramref name="lineFilter"/>, a data line whose raw text holds none of its strings is still counted and timed,
-    /// but not handed on (and, where its leading columns give the time, not split at all).
+    /// <paramref name="lineFilter"/> (adds where wanted literals start in a run of lines: at least one per line), a data line that
+    /// holds none is still counted and timed, but not handed on (and, where its leading columns give the time, not
+    /// split at all). The filter runs over whole buffers of lines, not line by line: one call per 64 KiB, not per line.
     /// </summary>
-    public void Read(Stream stream, Action<LogRecord> onRecord, SearchValues<string>? lineFilter = null)
+    public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null)
+    {
+        _filter = lineFilter;
+        _searchedTo = 0;
+        _hits.Clear();
+        _blockChars = lineFilter is null ? [] : ArrayPool<char>.Shared.Rent(64 * 1024);
+        try { ReadLines(stream, onRecord); }
+        finally
+        {
+            if (_blockChars.Length > 0) ArrayPool<char>.Shared.Return(_blockChars);
+            _blockChars = [];
+        }
+    }
+
+    private void ReadLines(Stream stream, Action<LogRecord> onRecord)
     {
         using var lines = new LineReader(stream);
         while (true)
@@ -54,6 +69,7 @@ public sealed class TextLogReader
                 _stats.Skip($"line {lines.LineNumber}: longer than {LineReader.MaxLineBytes / (1 << 20)} MiB, skipped");
                 continue;
             }
+            var wanted = _filter is null || Wanted(lines, bytes.Length);
             if (bytes.IsEmpty) continue;
             if (bytes.IndexOf((byte)0) >= 0)
             {
@@ -68,7 +84,6 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
-            var wanted = lineFilter is null || raw.ContainsAny(lineFilter);
             if (!wanted && TryCountUnsplit(raw)) continue;
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
@@ -85,6 +100,45 @@ public sealed class TextLogReader
             _stats.Records++;
             if (wanted) onRecord(_record);
         }
+    }
+
+    private Action<ReadOnlySpan<char>, List<int>>? _filter;
+    /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
+    private long _searchedTo, _hitBase;
+    private readonly List<int> _hits = new();
+    private int _hitIndex;
+    private char[] _blockChars = [];
+
+    /// <summary>
+    /// Whether the line just read holds a wanted literal. The search runs once over every complete line buffered from
+    /// this one on, widened byte for byte (Latin-1): the literals are ASCII, and no other character compares equal to
+    /// an ASCII one ordinal ignore-case, so a UTF-8 sequence cannot create or hide a match. A literal holds no line
+    /// break, so a hit lies within one line.
+    /// </summary>
+    private bool Wanted(LineReader lines, int length)
+    {
+        var start = lines.LineOffset;
+        var end = start + length;
+        if (end > _searchedTo)
+        {
+            var block = lines.FromLineStart;
+            var lastBreak = block.LastIndexOf((byte)'\n');
+            block = lastBreak >= length ? block[..lastBreak] : block[..length];
+            if (_blockChars.Length < block.Length)
+            {
+                ArrayPool<char>.Shared.Return(_blockChars);
+                _blockChars = ArrayPool<char>.Shared.Rent(block.Length);
+            }
+            var chars = _blockChars.AsSpan(0, Encoding.Latin1.GetChars(block, _blockChars));
+            _hits.Clear();
+            _filter!(chars, _hits);
+            _hits.Sort();
+            _hitIndex = 0;
+            _hitBase = start;
+            _searchedTo = start + block.Length;
+        }
+        while (_hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < start) _hitIndex++;
+        return _hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < end;
     }
 
     /// <summary>Leading columns the unsplit path reads at most; a time column further right means a full split.</summary>

@@ -21,7 +21,7 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
 
     private const string IisPath = "C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log";
 
-    private static readonly SearchValues<string> Nothing = SearchValues.Create(["\u0001never\u0001"], StringComparison.OrdinalIgnoreCase);
+    private static void Nothing(ReadOnlySpan<char> text, List<int> hits) { }
 
     [Fact]
     public void The_demo_evidence_scans_to_identical_findings_coverage_and_counts_with_and_without_the_prefilter()
@@ -43,7 +43,7 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
         var rules = RuleSet.BuiltIn();
         var without = rules.LogRules.Where(r => r.LineNeedles is null).Select(r => r.GetType().Name).ToList();
         Assert.Equal(["RpsHttpClientInfoRule"], without);
-        Assert.All(rules.LogRules.Where(r => r.LineNeedles is not null), r => Assert.All(r.LineNeedles!, n => Assert.True(n.Length >= 2, $"{r.GetType().Name}: '{n}'")));
+        Assert.All(rules.LogRules.Where(r => r.LineNeedles is not null), r => Assert.All(r.LineNeedles!, n => Assert.True(n.Length >= 2 || n == "%", $"{r.GetType().Name}: '{n}'")));
         foreach (var kind in new[] { ArtifactKind.Iis, ArtifactKind.HttpProxy, ArtifactKind.EcpServer, ArtifactKind.EcpActivity, ArtifactKind.RpsCmdlet, ArtifactKind.OabGenerator })
             Assert.NotNull(rules.LinePrefilterFor(kind));
         Assert.Null(rules.LinePrefilterFor(ArtifactKind.RpsHttp));
@@ -122,6 +122,44 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
         return (seen, filtered);
     }
 
+    [Theory]
+    [InlineData("\n", false)]
+    [InlineData("\r\n", true)]
+    public void The_buffer_wide_search_hands_on_exactly_the_lines_a_line_by_line_search_would(string newline, bool bom)
+    {
+        // Over several 64 KiB buffers, hits at the start, the middle and the end of lines, two in one line, one in the
+        // last line (no newline after it), and non-ASCII text around them.
+        var rng = new Random(7);
+        var sb = new System.Text.StringBuilder(IisHeader.Replace("\n", newline));
+        string[] shapes =
+        [
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/ - 443 - 198.51.100.23 Mozilla/5.0+(Windows+NT+10.0) - 200 0 0 62",
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/auth/logon.aspx url=%2fowa%2f 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62",
+            "2021-03-03 04:12:55 10.0.0.5 POST /ecp/y.js - 443 - 104.140.114.110 python-requests/2.25.1 - 200 0 0 62",
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/é漢字 - 443 - 198.51.100.23 Ünïcödé/1.0 - 200 0 0 62",
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/ - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 /powershell",
+        ];
+        var expected = 0;
+        var filter = RuleSet.BuiltIn().LinePrefilterFor(ArtifactKind.Iis)!;
+        for (var i = 0; i < 3000; i++)
+        {
+            var line = shapes[rng.Next(shapes.Length)];
+            if (filter.Matches(line)) expected++;
+            sb.Append(line).Append(newline);
+        }
+        sb.Append(shapes[2]);
+        expected++;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(sb.ToString());
+        if (bom) bytes = [0xEF, 0xBB, 0xBF, .. bytes];
+        var file = Fixture.File(IisPath, bytes);
+        var seen = 0;
+        var stats = new ReaderStats();
+        using (var s = file.Open()) new TextLogReader(file, stats).Read(s, _ => seen++, filter.FindLines);
+        Assert.True(bytes.Length > 3 * 65536);
+        Assert.Equal(3001, stats.Records);
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public void Filtered_lines_allocate_nothing_per_line()
     {
@@ -156,7 +194,9 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
             "2022-09-29 10:00:01 10.0.0.5 GET /Autodiscover/%41utodiscover.json @evil.com/owa/ 443 - 198.51.100.23 python-requests/2.28 - 400 0 0 62\n", rules: Web());
         Assert.Contains(findings, f => f.Rule.Id == "web-proxyshell-powershell");
         Assert.Contains(findings, f => f.Rule.Id == "web-autodiscover-ssrf-probe");
-        Assert.Contains("%61", Assert.Single(Needles.WithPercentEscapes("a"), n => n.StartsWith('%') && n.EndsWith("61")));
+        Assert.Equal(["a.", "%"], Needles.Decoded("a."));
+        Assert.Equal("=net", Needles.RunOf("=net user"));
+        Assert.Equal(@"C:\inetpub\wwwroot\aspnet_client", Needles.RunOf(@"cd /d C:\inetpub\wwwroot\aspnet_client"));
     }
 
     [Fact]
@@ -165,8 +205,8 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
         var iis = LogLines.Detect(IisPath, IisHeader +
             "2021-03-03 04:12:55 10.0.0.5 POST /owa/auth/Current/themes/resources/logon.css - 443 - 198.51.100.23 Mozilla/5.0+(compatible;+Baiduspider/2.0;++http://www.baidu.com/search/spider.html) - 200 0 0 62\n", rules: Web());
         Assert.Contains(iis, f => f.Rule.Id == "web-hafnium-user-agent");
-        Assert.Equal("http://www.baidu.com/search/spider.html)", Needles.LongestUserAgentRun("Mozilla/5.0+(compatible;+Baiduspider/2.0;++http://www.baidu.com/search/spider.html)"));
-        Assert.Equal("python-requests/2.19.1", Needles.LongestUserAgentRun("python-requests/2.19.1"));
+        Assert.Equal("Baiduspider/2.0;", Needles.UserAgentRun("Mozilla/5.0+(compatible;+Baiduspider/2.0;++http://www.baidu.com/search/spider.html)"));
+        Assert.Equal("python-requests/2.19.1", Needles.UserAgentRun("python-requests/2.19.1"));
     }
 
     [Fact]

@@ -46,8 +46,12 @@ public sealed class PageRequestRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
-    /// <summary>Every folder LocateUrl/Locate accepts names one of these (the stem is compared as logged, not decoded).</summary>
-    public IReadOnlyList<string>? LineNeedles { get; } = ["owa/auth/", "ecp/auth/", "aspnet_client/"];
+    /// <summary>
+    /// Every folder LocateUrl/Locate accepts ends in one of these (the stem is compared as logged, not decoded). Tails of
+    /// "owa/auth/", "ecp/auth/", "aspnet_client/": the vectorised search keys on a needle's first three characters,
+    /// and "owa" or "asp" start half the requests.
+    /// </summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["a/auth/", "p/auth/", "_client/"];
 
     public void Inspect(LogRecord record, ScanContext context)
     {

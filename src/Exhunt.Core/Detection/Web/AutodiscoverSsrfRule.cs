@@ -42,8 +42,12 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
-    /// <summary>"autodiscover" as logged, or any %XX escape of one of its letters (the rule decodes before matching).</summary>
-    public IReadOnlyList<string>? LineNeedles { get; } = Needles.WithPercentEscapes("autodiscover").ToArray();
+    /// <summary>
+    /// Every finding needs, in the decoded stem or query, "powershell", "autodiscover.json" or "admin@localhost": a
+    /// tail of each ("r.json": legitimate autodiscover requests are common and "aut" would be the search key) or
+    /// one of their escapes (the rule decodes before matching).
+    /// </summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = Needles.Decoded("powershell", "r.json", "@localhost").ToArray();
 
     public void Inspect(LogRecord record, ScanContext context)
     {

@@ -22,9 +22,8 @@ internal sealed class WebShellCommandRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
-    /// <summary>The page extensions (the stem is compared as logged). The commands themselves are matched URL-decoded,
-    /// so they cannot be needles cheaply.</summary>
-    public IReadOnlyList<string>? LineNeedles { get; } = [".as", ".php", ".jsp"];
+    /// <summary>A run of each command, or one of its escapes (the query is decoded, '+' as space, before matching).</summary>
+    public IReadOnlyList<string>? LineNeedles => Needles.Decoded(_commands.Select(Needles.RunOf).ToArray()).ToArray();
 
     public void Inspect(LogRecord record, ScanContext context)
     {
