@@ -46,24 +46,31 @@ public sealed class LinePrefilter
     /// </summary>
     public void FindLines(ReadOnlySpan<char> text, List<int> hits)
     {
-        if (_hasChars) FindLines(text, hits, _chars);
-        foreach (var g in _groups) FindLines(text, hits, g);
-    }
-
-    private static void FindLines<T>(ReadOnlySpan<char> text, List<int> hits, T values) where T : class
-    {
+        if (_hasChars)
         {
-            var pos = 0;
-            while (pos < text.Length)
+            for (var pos = 0; pos < text.Length;)
             {
-                var at = values is SearchValues<string> s ? text[pos..].IndexOfAny(s) : text[pos..].IndexOfAny((SearchValues<char>)(object)values);
+                var at = text[pos..].IndexOfAny(_chars);
                 if (at < 0) break;
-                at += pos;
-                hits.Add(at);
-                var nl = text[at..].IndexOf('\n');
-                if (nl < 0) break;
-                pos = at + nl + 1;
+                pos = NextLine(text, hits, pos + at);
             }
         }
+        foreach (var g in _groups)
+        {
+            for (var pos = 0; pos < text.Length;)
+            {
+                var at = text[pos..].IndexOfAny(g);
+                if (at < 0) break;
+                pos = NextLine(text, hits, pos + at);
+            }
+        }
+    }
+
+    /// <summary>Records a hit and returns where the line after it starts (past the end when there is none).</summary>
+    private static int NextLine(ReadOnlySpan<char> text, List<int> hits, int at)
+    {
+        hits.Add(at);
+        var nl = text[at..].IndexOf('\n');
+        return nl < 0 ? text.Length : at + nl + 1;
     }
 }
