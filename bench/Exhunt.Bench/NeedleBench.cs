@@ -87,8 +87,10 @@ public static class BlockNeedleBench
                 texts.Add(System.Text.Encoding.Latin1.GetString(bytes).ToCharArray());
                 total += bytes.Length;
             }
+            var union = rules.LinePrefilterFor(kind)!;
             var sets = rules.LogRulesFor(kind).Select(r => (r.GetType().Name, new LinePrefilter(r.LineNeedles!)))
-                .Append(("UNION", rules.LinePrefilterFor(kind)!)).ToList();
+                .Concat(union.Needles.Chunk(8).Select(g => (string.Join(" ", g), new LinePrefilter(g))))
+                .Append(("UNION", union)).ToList();
             var hits = new List<int>();
             foreach (var (name, f) in sets)
             {
