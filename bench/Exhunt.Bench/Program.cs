@@ -15,13 +15,13 @@ internal static class Bench
     private const double BytesPerRequest = 1720;
 
     /// <summary>Times the scanner in-process, so start-up and JIT can be told apart from steady throughput.</summary>
-    private static int Scan(string dir)
+    private static int Scan(string dir, bool prefilter)
     {
         for (var run = 1; run <= 3; run++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions()).Scan(dir);
+            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { LinePrefilter = prefilter }).Scan(dir);
             clock.Stop();
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var records = result.Artifacts.Sum(a => a.Stats.Records);
@@ -61,6 +61,31 @@ internal static class Bench
                 foreach (var f in files) { using var s = File.OpenRead(f); var lr = new Exhunt.Readers.LineReader(s); while (lr.Next(out var l) != Exhunt.Readers.LineReader.Result.End) n += System.Text.Encoding.UTF8.GetChars(l, chars); }
                 return n;
             });
+            Time("reader, no line wanted", bytes, () =>
+            {
+                long n = 0;
+                foreach (var e in evidence) { using var s = e.Open(); new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++, (_, _) => { }); }
+                return n;
+            });
+            if (Environment.GetEnvironmentVariable("EXHUNT_NEEDLE_GROUP") is { } g) Exhunt.Detection.LinePrefilter.GroupSize = int.Parse(g);
+            var rules = Exhunt.Detection.RuleSet.BuiltIn();
+            Time("reader, prefilter", bytes, () =>
+            {
+                long n = 0;
+                foreach (var e in evidence)
+                {
+                    var f = rules.LinePrefilterFor(e.Kind);
+                    using var s = e.Open();
+                    new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++, f is null ? null : f.FindLines);
+                }
+                return n;
+            });
+            Time("scan (rules, prefilter)", bytes, () =>
+            {
+                var ctx = new Exhunt.Detection.ScanContext();
+                foreach (var e in evidence) { using var s = e.Open(); Exhunt.Detection.LogRuleRunner.Run(rules, e, s, new Exhunt.Readers.ReaderStats(), ctx); }
+                return ctx.Findings.Count;
+            });
             Time("text-log reader", bytes, () =>
             {
                 long n = 0;
@@ -77,17 +102,19 @@ internal static class Bench
         var clock = Stopwatch.StartNew();
         var n = work();
         var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        Console.WriteLine($"{name,-16} {clock.Elapsed.TotalSeconds:F2} s wall {used:F2} s CPU  {bytes / 1e6 / used:F0} MB per CPU-second  ({n:N0})");
+        Console.WriteLine($"{name,-24} {clock.Elapsed.TotalSeconds:F2} s wall {used:F2} s CPU  {bytes / 1e6 / used:F0} MB per CPU-second  ({n:N0})");
     }
 
     public static int Run(string[] args)
     {
         if (args.Length > 0 && args[0] == "evtx") return Exhunt.Bench.EvtxBench.Run(args[1..]);
-        if (args.Length == 2 && args[0] == "scan") return Scan(args[1]);
+        if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter");
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
+        if (args.Length == 2 && args[0] == "needles") return Exhunt.Bench.NeedleBench.Run(args[1]);
+        if (args.Length == 2 && args[0] == "block-needles") return Exhunt.Bench.BlockNeedleBench.Run(args[1]);
         if (args.Length == 0 || args[0] != "generate")
         {
-            Console.Error.WriteLine("usage: Exhunt.Bench generate --out DIR --gb N [--seed S] [--days D] [--layout NAME]\n       Exhunt.Bench scan DIR   (in-process, three runs: cold JIT then warm)\n       Exhunt.Bench evtx read|assemble ...   (see bench/evtx-bench.sh)");
+            Console.Error.WriteLine("usage: Exhunt.Bench generate --out DIR --gb N [--seed S] [--days D] [--layout NAME]\n       Exhunt.Bench scan DIR [--no-prefilter]   (in-process, three runs: cold JIT then warm)\n       Exhunt.Bench evtx read|assemble ...   (see bench/evtx-bench.sh)");
             return 2;
         }
         string? outDir = null;

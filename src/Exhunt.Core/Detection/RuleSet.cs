@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using Exhunt.Evidence;
 
@@ -15,6 +16,19 @@ public sealed class RuleSet
     public List<ICorrelationRule> CorrelationRules { get; } = new();
 
     private readonly Dictionary<ArtifactKind, ILogRule[]> _byKind = new();
+    private readonly Dictionary<ArtifactKind, LinePrefilter?> _prefilters = new();
+
+    /// <summary>The line prefilter for a kind (see <see cref="ILogRule.LineNeedles"/>); null when every line must be read.</summary>
+    public LinePrefilter? LinePrefilterFor(ArtifactKind kind)
+    {
+        var rules = LogRulesFor(kind);
+        lock (_prefilters)
+        {
+            if (!_prefilters.TryGetValue(kind, out var filter))
+                _prefilters[kind] = filter = LogRuleRunner.BuildPrefilter(rules);
+            return filter;
+        }
+    }
 
     public ILogRule[] LogRulesFor(ArtifactKind kind)
     {

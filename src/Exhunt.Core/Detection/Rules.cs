@@ -8,6 +8,17 @@ public interface ILogRule
 {
     bool Handles(ArtifactKind kind);
     void Inspect(LogRecord record, ScanContext context);
+
+    /// <summary>
+    /// The line prefilter (Test-ProxyLogon's <c>Select-String ServerInfo~</c>, generalised). Contract: for every line
+    /// of every kind this rule handles, if <see cref="Inspect"/> could add a finding, record a file write or a page
+    /// request, or change any state a later line depends on, then at least one of these literals occurs in the RAW
+    /// line (<see cref="LogRecord.Raw"/>: CSV quoting kept, IIS '+' for spaces, URL encoding as logged), compared
+    /// ordinal ignore-case. A rule that decodes (URL escapes, '+') must list the encoded forms too. Lines containing
+    /// none of the literals of any rule of their kind are counted and timed but not split nor handed to any rule.
+    /// <c>null</c> (the default): the rule must see every line, and no line of its kinds is prefiltered.
+    /// </summary>
+    IReadOnlyList<string>? LineNeedles => null;
 }
 
 /// <summary>A detector over Windows events (EVTX or JSON exports).</summary>

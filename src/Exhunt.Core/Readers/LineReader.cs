@@ -12,7 +12,7 @@ internal sealed class LineReader : IDisposable
     private readonly Stream _stream;
     // Pooled: a scan opens thousands of small files, one 64 KiB buffer each would be most of what it allocates.
     private byte[] _buf = System.Buffers.ArrayPool<byte>.Shared.Rent(StartBytes);
-    private int _start, _end;
+    private int _start, _end, _lineStart;
     private bool _eof, _atStart = true;
 
     public LineReader(Stream stream) => _stream = stream;
@@ -22,6 +22,12 @@ internal sealed class LineReader : IDisposable
 
     public enum Result { Line, Overlong, End }
 
+    /// <summary>Stream offset of the last line returned (after a BOM, counted as read).</summary>
+    public long LineOffset => BytesRead - (_end - _lineStart);
+
+    /// <summary>The last line returned and every byte buffered after it (valid until the next call to Next).</summary>
+    public ReadOnlySpan<byte> FromLineStart => _buf.AsSpan(_lineStart, _end - _lineStart);
+
     public Result Next(out ReadOnlySpan<byte> line)
     {
         while (true)
@@ -29,6 +35,7 @@ internal sealed class LineReader : IDisposable
             var nl = _buf.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (nl >= 0)
             {
+                _lineStart = _start;
                 line = Trim(_buf.AsSpan(_start, nl));
                 _start += nl + 1;
                 LineNumber++;
@@ -38,6 +45,7 @@ internal sealed class LineReader : IDisposable
             {
                 line = default;
                 if (_start >= _end) return Result.End;
+                _lineStart = _start;
                 line = Trim(_buf.AsSpan(_start, _end - _start));
                 _start = _end;
                 LineNumber++;

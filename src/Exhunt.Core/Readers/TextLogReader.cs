@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -36,8 +37,27 @@ public sealed class TextLogReader
         _separator = _w3c ? ' ' : ',';
     }
 
-    /// <summary>Reads the stream to its end, calling <paramref name="onRecord"/> for each data line.</summary>
-    public void Read(Stream stream, Action<LogRecord> onRecord)
+    /// <summary>
+    /// Reads the stream to its end, calling <paramref name="onRecord"/> for each data line. With a
+    /// <paramref name="lineFilter"/> (adds where wanted literals start in a run of lines: at least one per line), a data line that
+    /// holds none is still counted and timed, but not handed on (and, where its leading columns give the time, not
+    /// split at all). The filter runs over whole buffers of lines, not line by line: one call per 64 KiB, not per line.
+    /// </summary>
+    public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null)
+    {
+        _filter = lineFilter;
+        _searchedTo = 0;
+        _hits.Clear();
+        _blockChars = lineFilter is null ? [] : ArrayPool<char>.Shared.Rent(64 * 1024);
+        try { ReadLines(stream, onRecord); }
+        finally
+        {
+            if (_blockChars.Length > 0) ArrayPool<char>.Shared.Return(_blockChars);
+            _blockChars = [];
+        }
+    }
+
+    private void ReadLines(Stream stream, Action<LogRecord> onRecord)
     {
         using var lines = new LineReader(stream);
         while (true)
@@ -49,6 +69,7 @@ public sealed class TextLogReader
                 _stats.Skip($"line {lines.LineNumber}: longer than {LineReader.MaxLineBytes / (1 << 20)} MiB, skipped");
                 continue;
             }
+            var wanted = _filter is null || Wanted(lines, bytes.Length);
             if (bytes.IsEmpty) continue;
             if (bytes.IndexOf((byte)0) >= 0)
             {
@@ -63,6 +84,7 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
+            if (!wanted && TryCountUnsplit(raw)) continue;
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
             if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
@@ -76,9 +98,93 @@ public sealed class TextLogReader
             _record.Time = ParseTime();
             if (_record.Time is { } t) _stats.SeeTime(t);
             _stats.Records++;
-            onRecord(_record);
+            if (wanted) onRecord(_record);
         }
     }
+
+    private Action<ReadOnlySpan<char>, List<int>>? _filter;
+    /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
+    private long _searchedTo, _hitBase;
+    private readonly List<int> _hits = new();
+    private int _hitIndex;
+    private char[] _blockChars = [];
+
+    /// <summary>
+    /// Whether the line just read holds a wanted literal. The search runs once over every complete line buffered from
+    /// this one on, widened byte for byte (Latin-1): the literals are ASCII, and no other character compares equal to
+    /// an ASCII one ordinal ignore-case, so a UTF-8 sequence cannot create or hide a match. A literal holds no line
+    /// break, so a hit lies within one line.
+    /// </summary>
+    private bool Wanted(LineReader lines, int length)
+    {
+        var start = lines.LineOffset;
+        var end = start + length;
+        if (end > _searchedTo)
+        {
+            var block = lines.FromLineStart;
+            var lastBreak = block.LastIndexOf((byte)'\n');
+            block = lastBreak >= length ? block[..lastBreak] : block[..length];
+            if (_blockChars.Length < block.Length)
+            {
+                ArrayPool<char>.Shared.Return(_blockChars);
+                _blockChars = ArrayPool<char>.Shared.Rent(block.Length);
+            }
+            var chars = _blockChars.AsSpan(0, Encoding.Latin1.GetChars(block, _blockChars));
+            _hits.Clear();
+            _filter!(chars, _hits);
+            _hits.Sort();
+            _hitIndex = 0;
+            _hitBase = start;
+            _searchedTo = start + block.Length;
+        }
+        while (_hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < start) _hitIndex++;
+        return _hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < end;
+    }
+
+    /// <summary>Leading columns the unsplit path reads at most; a time column further right means a full split.</summary>
+    private const int MaxLeadingColumns = 8;
+
+    /// <summary>
+    /// A line no rule wants: counts it and takes its time from the leading columns without splitting the rest.
+    /// False (the caller then splits the line as usual) whenever the full path could do anything else with it: no
+    /// #Fields header in force (header-less files check the column count), CSV quoting (unterminated quotes are
+    /// reported), a time column beyond the first few, or a row that starts like a repeated header row.
+    /// </summary>
+    private bool TryCountUnsplit(ReadOnlySpan<char> raw)
+    {
+        if (_columns is null || _assumedColumns > 0) return false;
+        if (!_w3c && raw.IndexOf('"') >= 0) return false;
+        var of = _record.ColumnOf;
+        int timeA = _w3c ? of[(int)Field.Date] : of[(int)Field.DateTime], timeB = _w3c ? of[(int)Field.TimeOfDay] : -1;
+        var last = Math.Max(1, Math.Max(timeA, timeB));
+        if (last >= MaxLeadingColumns) return false;
+
+        ReadOnlySpan<char> c0 = default, c1 = default, a = default, b = default;
+        var rest = raw;
+        for (var col = 0; col <= last; col++)
+        {
+            var end = rest.IndexOf(_separator);
+            var value = end < 0 ? rest : rest[..end];
+            if (col == 0) c0 = value;
+            if (col == 1) c1 = value;
+            if (col == timeA) a = value;
+            if (col == timeB) b = value;
+            if (end < 0) break;
+            rest = rest[(end + 1)..];
+        }
+        if (_columns.Length > 1 && c0.Equals(_columns[0], StringComparison.OrdinalIgnoreCase)
+            && c1.Equals(_columns[1], StringComparison.OrdinalIgnoreCase)) return false;
+
+        DateTime? time;
+        if (_w3c) time = Timestamps.TryParseW3c(W3cValue(a), W3cValue(b), out var w) ? w : null;
+        else time = Timestamps.TryParseIso(a, out var t) ? t : null;
+        _record.Time = time;
+        if (time is { } seen) _stats.SeeTime(seen);
+        _stats.Records++;
+        return true;
+    }
+
+    private static ReadOnlySpan<char> W3cValue(ReadOnlySpan<char> value) => value is "-" ? default : value;
 
     private void Decode(ReadOnlySpan<byte> bytes)
     {

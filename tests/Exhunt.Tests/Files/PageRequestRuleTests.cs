@@ -18,12 +18,8 @@ public class PageRequestRuleTests
 
     private static (List<Finding> Findings, List<PageRequest> Requests) Run(string path, string text)
     {
-        var file = Fixture.File(path, text);
-        var context = new ScanContext();
-        var rules = RuleSet.BuiltIn().LogRulesFor(file.Kind);
-        using var s = file.Open();
-        new TextLogReader(file, new ReaderStats()).Read(s, r => { foreach (var rule in rules) rule.Inspect(r, context); });
-        return (context.Findings.Snapshot().Where(f => f.Rule.Id.StartsWith("web-nonstock")).ToList(), context.PageRequests.ToList());
+        var (findings, _, requests) = LogLines.Run(path, text);
+        return (findings.Where(f => f.Rule.Id.StartsWith("web-nonstock")).ToList(), requests);
     }
 
     [Fact]
@@ -107,9 +103,8 @@ public class PageRequestCapTests
             sb.Append($"2021-03-22 14:45:10 10.0.0.5 GET /aspnet_client/shell.aspx - 443 - 10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256} nuclei - 404 0 2 1\n");
         var file = Fixture.File("W3SVC1/u_ex210322.log", sb.ToString());
         var context = new ScanContext();
-        var rules = RuleSet.BuiltIn().LogRulesFor(file.Kind);
         using (var s = file.Open())
-            new TextLogReader(file, new ReaderStats()).Read(s, r => { foreach (var rule in rules) rule.Inspect(r, context); });
+            LogRuleRunner.Run(RuleSet.BuiltIn(), file, s, new ReaderStats(), context);
         var probes = context.Findings.Snapshot().Where(f => f.Rule.Id == "web-nonstock-page-probe").ToList();
         Assert.Equal(Exhunt.Detection.Files.PageRequestRule.MaxProbeFindings + 1, probes.Count);
         Assert.Single(probes, f => f.Details!.ContainsKey("cap"));

@@ -23,16 +23,44 @@ public static class LogLines
         return list;
     }
 
-    public static List<Finding> Detect(string relativePath, string content, ArtifactKind? kind = null, RuleSet? rules = null)
+    public static List<Finding> Detect(string relativePath, string content, ArtifactKind? kind = null, RuleSet? rules = null) =>
+        Run(relativePath, content, kind, rules).Findings;
+
+    /// <summary>
+    /// Runs the log rules through <see cref="LogRuleRunner"/> twice, with the line prefilter off and on, and asserts
+    /// that both runs found, claimed and recorded the same: every rule test is also a test of the rule's needles.
+    /// </summary>
+    public static (List<Finding> Findings, List<FileWriteClaim> Writes, List<PageRequest> Requests) Run(string relativePath, string content,
+        ArtifactKind? kind = null, RuleSet? rules = null)
     {
         rules ??= RuleSet.BuiltIn();
+        var full = RunOnce(relativePath, content, kind, rules, prefilter: false);
+        var filtered = RunOnce(relativePath, content, kind, rules, prefilter: true);
+        Assert.Equal(Describe(full.Findings), Describe(filtered.Findings));
+        Assert.Equal(full.Writes, filtered.Writes);
+        Assert.Equal(full.Requests, filtered.Requests);
+        Assert.Equal(full.Stats, filtered.Stats);
+        return (filtered.Findings, filtered.Writes, filtered.Requests);
+    }
+
+    private static (List<Finding> Findings, List<FileWriteClaim> Writes, List<PageRequest> Requests, string Stats) RunOnce(string relativePath,
+        string content, ArtifactKind? kind, RuleSet rules, bool prefilter)
+    {
         var file = Fixture.File(relativePath, content, kind);
         var context = new ScanContext();
-        var forKind = rules.LogRulesFor(file.Kind);
+        var stats = new ReaderStats();
         using var s = file.Open();
-        new TextLogReader(file, new ReaderStats()).Read(s, r => { foreach (var rule in forKind) rule.Inspect(r, context); });
-        return context.Findings.Snapshot().ToList();
+        LogRuleRunner.Run(rules, file, s, stats, context, prefilter);
+        var statsText = $"{stats.Records} {stats.Skipped} {stats.First:O} {stats.Last:O} {string.Join(" | ", stats.Errors)}";
+        return (context.Findings.Snapshot().ToList(), context.FileWrites.ToList(), context.PageRequests.ToList(), statsText);
     }
+
+    /// <summary>What a finding says, as text, for comparing two runs.</summary>
+    public static List<string> Describe(IEnumerable<Finding> findings) =>
+        findings.Select(f => string.Join(" | ", f.Rule.Id, f.Title, f.SeverityOverride, f.Outcome, f.Time?.ToString("O"), f.Artifact, f.Line, f.Record,
+                f.ClientIp, f.UserAgent, f.User, f.Evidence,
+                f.Details is null ? "" : string.Join(";", f.Details.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Key + "=" + d.Value))))
+            .ToList();
 }
 
 /// <summary>A snapshot of a reused <see cref="LogRecord"/>, for assertions.</summary>

@@ -87,11 +87,7 @@ internal static class WebLog
     /// <summary>Runs this area's rules and also returns the file-write claims.</summary>
     public static (List<Finding> Findings, List<FileWriteClaim> Writes) DetectWithWrites(string relativePath, string text, ArtifactKind? kind = null)
     {
-        var file = Fixture.File(relativePath, text, kind);
-        var context = new ScanContext();
-        var forKind = Rules.LogRulesFor(file.Kind);
-        using var s = file.Open();
-        new TextLogReader(file, new ReaderStats()).Read(s, r => { foreach (var rule in forKind) rule.Inspect(r, context); });
-        return (context.Findings.Snapshot().ToList(), context.FileWrites.ToList());
+        var (findings, writes, _) = LogLines.Run(relativePath, text, kind, Rules);
+        return (findings, writes);
     }
 }

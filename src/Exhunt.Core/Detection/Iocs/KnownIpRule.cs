@@ -20,6 +20,9 @@ public sealed class KnownIpRule : ILogRule
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.HttpProxy or ArtifactKind.Iis or ArtifactKind.RpsHttp
         or ArtifactKind.RpsCmdlet or ArtifactKind.EcpServer or ArtifactKind.EcpActivity or ArtifactKind.OabGenerator;
 
+    /// <summary>The addresses in canonical dotted-quad form; Inspect reports only a token that holds that form.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = IocData.Ips.Keys.Select(Ipv4.Format).ToArray();
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var column = record[Field.ClientIp];
@@ -29,6 +32,9 @@ public sealed class KnownIpRule : ILogRule
             var token = cut < 0 ? column : column[..cut];
             column = cut < 0 ? default : column[(cut + 1)..];
             if (token.IsEmpty || !Ipv4.TryParseToken(token, out var ip) || !IocData.Ips.TryGetValue(ip, out var ioc)) continue;
+            // Zero-padded octets ("005.254.043.018") parse to the same number, but neither IIS nor Exchange writes
+            // them, and the line prefilter looks for the canonical text: only that counts.
+            if (!token.Contains(Ipv4.Format(ip), StringComparison.Ordinal)) continue;
             if (!_reported.First(context, (record.File.RelativePath, ip))) continue;
             context.Add(new Finding
             {

@@ -43,6 +43,10 @@ internal sealed class AbusedCmdletRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.EcpServer or ArtifactKind.EcpActivity or ArtifactKind.RpsCmdlet;
 
+    /// <summary>Every finding needs one of the four cmdlet names, compared whole, in the Cmdlet column or after CMD=.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } =
+        ["New-MailboxExportRequest", "New-ExchangeCertificate", "New-ManagementRoleAssignment", "Remove-MailboxExportRequest"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         ReadOnlySpan<char> cmdlet;

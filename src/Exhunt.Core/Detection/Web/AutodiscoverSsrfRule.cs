@@ -42,6 +42,13 @@ internal sealed class AutodiscoverSsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>
+    /// Every finding needs, in the decoded stem or query, "powershell", "autodiscover.json" or "admin@localhost": a
+    /// tail of each ("r.json": legitimate autodiscover requests are common and "aut" would be the search key) or
+    /// one of their escapes (the rule decodes before matching).
+    /// </summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = Needles.Decoded("powershell", "r.json", "@localhost").ToArray();
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var rawStem = record[Field.UrlStem];

@@ -24,6 +24,9 @@ internal sealed class HafniumStaticPostRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>Every stem <see cref="Matches"/> takes is under the themes folder or ends in one of these extensions.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["s/resources/", ".js", ".flt", ".css"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var stem = record[Field.UrlStem];

@@ -19,6 +19,17 @@ internal sealed class HafniumUserAgentRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>
+    /// Few needles keep the line search fast: shared tails of the agents' space-free runs (IIS writes '+' for a space,
+    /// HttpProxy may write ','), checked against the data file when the rule loads. If an agent added to the file has
+    /// none of them, the rule asks for every line rather than miss it.
+    /// </summary>
+    private static readonly string[] Shared = ["bot/", "spider/", "externalhit/", "Konqueror/", "Yahoo!", "Chrome/51.0.2704.103",
+        "ServicesClient/", "python-requests/", "antSword/"];
+
+    public IReadOnlyList<string>? LineNeedles => _entries.All(e => Shared.Any(n => Detection.Needles.UserAgentRun(e.UserAgent).Contains(n, StringComparison.OrdinalIgnoreCase)))
+        ? Shared : null;
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var ua = record[Field.UserAgent];

@@ -22,6 +22,8 @@ internal sealed class OabDownloadPathRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.OabGenerator;
 
+    public IReadOnlyList<string>? LineNeedles { get; } = [Prefix];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var raw = record.Raw;

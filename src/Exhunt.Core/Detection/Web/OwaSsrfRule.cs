@@ -18,6 +18,9 @@ internal sealed class OwaSsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>The stem is /owa/&lt;mailbox&gt;/powershell as logged (not decoded).</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["/powershell"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var stem = record[Field.UrlStem];
@@ -49,6 +52,8 @@ internal sealed class RpsHttpClientInfoRule : ILogRule
         Severity.High, ["CVE-2022-41080", "CVE-2022-41082"], ["T1190", "T1059.001"], "execution", Proves.Attempt);
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.RpsHttp;
+
+    // LineNeedles: none. Any ClientInfo outside the normal list fires, so every Rps_Http line must be read.
 
     public void Inspect(LogRecord record, ScanContext context)
     {

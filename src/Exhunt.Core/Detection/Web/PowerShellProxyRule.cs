@@ -18,6 +18,8 @@ internal sealed class PowerShellProxyRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.HttpProxy;
 
+    public IReadOnlyList<string>? LineNeedles { get; } = ["/powershell"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var stem = record[Field.UrlStem];

@@ -36,6 +36,9 @@ internal sealed class ProxyLogonSsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.HttpProxy;
 
+    /// <summary>AnchorMailbox ServerInfo~, BackEndCookie Server~, and the two routing hints compared whole.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["ServerInfo~", "Server~", "X-BEResource-Cookie", "X-AnonResource-Backend-Cookie"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var anchor = record[Field.AnchorMailbox];

@@ -23,6 +23,8 @@ internal sealed class ProxyTokenRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    public IReadOnlyList<string>? LineNeedles { get; } = ["/RulesEditor/InboxRules.svc/NewObject", "SecurityToken="];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var stem = record[Field.UrlStem];
@@ -43,6 +45,8 @@ internal sealed class OwaCalendarPostRule : ILogRule
         Severity.Medium, ["CVE-2021-28480"], ["T1190"], "initial-access", Proves.Attempt);
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
+
+    public IReadOnlyList<string>? LineNeedles { get; } = ["/owa/calendar/a"];
 
     public void Inspect(LogRecord record, ScanContext context)
     {

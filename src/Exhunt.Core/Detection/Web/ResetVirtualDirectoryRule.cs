@@ -18,6 +18,8 @@ internal sealed class ResetVirtualDirectorySsrfRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.HttpProxy;
 
+    public IReadOnlyList<string>? LineNeedles { get; } = ["ServerInfo~"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var anchor = record[Field.AnchorMailbox];
@@ -47,6 +49,8 @@ internal sealed class ResetVirtualDirectoryRequestRule : ILogRule
         Severity.Medium, ["CVE-2021-27065"], ["T1505.003"], "persistence", Proves.Weak, Proves.Attempt);
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
+
+    public IReadOnlyList<string>? LineNeedles { get; } = ["schema=Reset"];
 
     public void Inspect(LogRecord record, ScanContext context)
     {

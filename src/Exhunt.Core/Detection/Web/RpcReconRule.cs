@@ -17,6 +17,8 @@ internal sealed class RpcReconRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.Iis;
 
+    public IReadOnlyList<string>? LineNeedles { get; } = ["&CorrelationID=<empty>;&RequestId="];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         if (!WebText.Is(record[Field.UrlStem], "/rpc/") || !WebText.Is(record[Field.Method], "GET")) return;

@@ -21,6 +21,9 @@ internal sealed class SetVirtualDirectoryScriptRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.EcpServer or ArtifactKind.EcpActivity or ArtifactKind.RpsCmdlet;
 
+    /// <summary>ECP: the bag must hold "VirtualDirectory"; Rps: the cmdlet is Set-*VirtualDirectory.</summary>
+    public IReadOnlyList<string>? LineNeedles { get; } = ["VirtualDirectory"];
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         if (record.Kind == ArtifactKind.RpsCmdlet) InspectRps(record, context);

@@ -22,6 +22,9 @@ internal sealed class WebShellCommandRule : ILogRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>A run of each command, or one of its escapes (the query is decoded, '+' as space, before matching).</summary>
+    public IReadOnlyList<string>? LineNeedles => Needles.Decoded(_commands.Select(Needles.RunOf).ToArray()).ToArray();
+
     public void Inspect(LogRecord record, ScanContext context)
     {
         var query = record[Field.UrlQuery];

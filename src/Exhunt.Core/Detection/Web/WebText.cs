@@ -30,7 +30,9 @@ internal static class WebText
         return p == pattern.Length;
     }
 
-    private static bool CharEq(char a, char b) => a == b || char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
+    // ASCII and non-ASCII never compare equal: ToUpperInvariant('ſ') is 'S', but ordinal ignore-case (what every other
+    // test here and the line prefilter use) keeps them apart.
+    private static bool CharEq(char a, char b) => a == b || (a < 0x80) == (b < 0x80) && char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
 
     /// <summary>
     /// URL-decodes <paramref name="source"/> once (%XX; '+' as space when asked) into <paramref name="destination"/>
