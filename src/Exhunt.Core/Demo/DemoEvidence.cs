@@ -15,6 +15,8 @@ public sealed class DemoOptions
     public int LsassDumpBytes { get; init; } = 256 * 1024;
     /// <summary>Days written at once (output is the same whatever the value).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>False writes the benign traffic and files only: the false-positive baseline.</summary>
+    public bool Intrusion { get; init; } = true;
 }
 
 /// <summary>What <see cref="DemoEvidence.Write"/> produced.</summary>

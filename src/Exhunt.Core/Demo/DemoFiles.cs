@@ -21,7 +21,6 @@ internal static class DemoFiles
         ("OutlookCN.aspx", "Microsoft.Exchange.HttpProxy.OutlookCN"),
         ("RedirSuiteServiceProxy.aspx", "Microsoft.Exchange.HttpProxy.RedirSuiteServiceProxy"),
         ("signout.aspx", "Microsoft.Exchange.HttpProxy.Signout"),
-        ("SvmFeedback.aspx", "Microsoft.Exchange.HttpProxy.SvmFeedback"),
     ];
 
     public static void Write(DemoOutput output, DemoOrg org, DemoOptions options, DemoIntrusion intrusion, DemoIntrusionFacts facts)
@@ -41,6 +40,7 @@ internal static class DemoFiles
         output.WriteBytes(DemoPaths.WwwRoot + "/iisstart.png", Png(r), Installed.AddDays(-30));
         output.WriteBytes(DemoPaths.WwwRoot + "/web.config", Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<configuration>\r\n  <system.webServer>\r\n    <httpRedirect enabled=\"false\" />\r\n  </system.webServer>\r\n</configuration>\r\n"), Installed);
 
+        if (!options.Intrusion) return;
         output.WriteBytes(facts.ShellKapePath, OabDump(org, intrusion, facts), facts.ShellWritten);
         output.WriteBytes("C/Windows/Temp/lsass.dmp", Minidump(r, facts.LsassDumped, options.LsassDumpBytes), facts.LsassDumped.AddSeconds(4));
         var archiveAt = facts.LsassDumped.AddMinutes(52);

@@ -38,7 +38,7 @@ internal sealed class DemoIntrusion
 
     private readonly DemoOrg _org;
     private readonly DemoOptions _options;
-    private readonly DemoScript _script;
+    private DemoScript _script;
     private readonly DemoRandom _r;
     private readonly ProxyRow _row = new();
 
@@ -69,6 +69,9 @@ internal sealed class DemoIntrusion
         var server = DemoOrg.ServerFqdn;
 
         AdminChanges(_options.Start.Date.AddHours(14).AddMinutes(5).AddSeconds(31));
+        // Benign-only sets keep the admins' ordinary changes; the attack is still scripted (same random draws, same
+        // facts) but into a script nobody writes.
+        if (!_options.Intrusion) _script = new DemoScript();
         var probes = Probes(_options.Start.Date, attackDay, lastDay);
 
         // CVE-2021-26855: SSRF chain, all through the ECP front end.
