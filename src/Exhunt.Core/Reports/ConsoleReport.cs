@@ -64,6 +64,14 @@ public static class ConsoleReport
         if (result.InstallRoots.Count > 0)
             o.WriteLine($"  Exchange installed at: {string.Join("; ", result.InstallRoots.Select(r => e(r.Length == 0 ? "(evidence root)" : r, 160)))}");
 
+        if (result.Suppressed.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine($"NOT KEPT (more than {FindingSink.DefaultCap} findings of one rule and outcome; counted, not listed)");
+            foreach (var s in result.Suppressed)
+                o.WriteLine($"  {s.Rule} ({s.Outcome.ToWire()}): {s.Count:N0} more");
+        }
+
         var problems = result.Artifacts.Where(a => a.Stats.Errors.Count > 0).ToList();
         if (problems.Count > 0 || result.ListingErrors.Count > 0)
         {

@@ -97,6 +97,17 @@ public static class JsonReport
         w.WriteStartArray("errors");
         foreach (var e in result.ListingErrors) w.WriteStringValue(e);
         w.WriteEndArray();
+
+        w.WriteStartArray("suppressed_findings");
+        foreach (var s in result.Suppressed)
+        {
+            w.WriteStartObject();
+            w.WriteString("rule", s.Rule);
+            w.WriteString("outcome", s.Outcome.ToWire());
+            w.WriteNumber("count", s.Count);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -62,6 +62,7 @@ public sealed class Scanner(ScanOptions options)
         return new ScanResult(path, results, findings, coverage, story, source.ListingErrors, bytesTotal, clock.Elapsed)
         {
             InstallRoots = InstallRoots.Infer(files),
+            Suppressed = context.Findings.Suppressed(),
         };
     }
 
@@ -148,4 +149,7 @@ public sealed record ScanResult(
 {
     /// <summary>Where Exchange was installed, as evidence-relative folders inferred from the layout.</summary>
     public IReadOnlyList<string> InstallRoots { get; init; } = [];
+
+    /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
+    public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];
 }

@@ -98,3 +98,29 @@ public class JsonReportTests
         Assert.Equal("compromised", json.GetProperty("verdict").GetString());
     }
 }
+
+public class FindingCapTests
+{
+    [Fact]
+    public void A_flood_of_hits_is_capped_per_rule_and_outcome_and_a_success_still_gets_through()
+    {
+        using var dir = new Fixture.TempDir();
+        var text = new System.Text.StringBuilder(SampleLogs.HttpProxyHeader);
+        for (var i = 0; i < Exhunt.Findings.FindingSink.DefaultCap + 500; i++)
+            text.Append(SampleLogs.HttpProxyLine("2021-03-03T02:14:05.000Z", "/MARKED", "198.51.100.9", 404));
+        text.Append(SampleLogs.HttpProxyLine("2021-03-03T03:00:00.000Z", "/MARKED", "203.0.113.7", 200));
+        dir.Write("Logging/HttpProxy/Owa/a.LOG", text.ToString());
+
+        var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { Rules = TestRules.Set() }).Scan(dir.Path);
+
+        Assert.Equal(Exhunt.Findings.FindingSink.DefaultCap + 1, result.Findings.Count);
+        Assert.Contains(result.Findings, f => f.ClientIp == "203.0.113.7" && f.Outcome == Exhunt.Findings.Outcome.Succeeded);
+        var suppressed = Assert.Single(result.Suppressed);
+        Assert.Equal(500, suppressed.Count);
+        Assert.Equal(Exhunt.Findings.Outcome.Failed, suppressed.Outcome);
+        var ms = new MemoryStream();
+        JsonReport.Write(result, ms);
+        var json = JsonDocument.Parse(ms.ToArray()).RootElement;
+        Assert.Equal(500, json.GetProperty("suppressed_findings")[0].GetProperty("count").GetInt64());
+    }
+}
