@@ -13,12 +13,31 @@ public sealed class ScanContext
     public FindingSink Findings { get; } = new();
 
     /// <summary>Paths the logs say an attacker wrote (OAB download path, vdir reset path, export target ...).</summary>
-    public ConcurrentQueue<FileWriteClaim> FileWrites { get; } = new();
+    public BoundedQueue<FileWriteClaim> FileWrites { get; } = new(100_000);
 
-    /// <summary>Requests for pages under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
+    /// <summary>Requests for non-stock pages (and POSTs to stock pages) under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
     public ConcurrentQueue<PageRequest> PageRequests { get; } = new();
 
     public void Add(Finding finding) => Findings.Add(finding);
+}
+
+/// <summary>A thread-safe queue that keeps at most <c>capacity</c> items and counts the ones it dropped (hostile logs can repeat a line millions of times).</summary>
+public sealed class BoundedQueue<T>(int capacity) : IEnumerable<T>
+{
+    private readonly ConcurrentQueue<T> _items = new();
+    private long _dropped;
+
+    public int Count => _items.Count;
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Enqueue(T item)
+    {
+        if (_items.Count < capacity) _items.Enqueue(item);
+        else Interlocked.Increment(ref _dropped);
+    }
+
+    public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>A log line saying a file was written at <paramref name="WindowsPath"/> (a local or UNC path).</summary>
