@@ -59,7 +59,10 @@ public sealed class Scanner(ScanOptions options)
             .Select(g => new Coverage(g.Key, g.Min(r => r.Stats.First), g.Max(r => r.Stats.Last), g.Count(), g.Sum(r => r.Stats.Records)))
             .ToList();
         var story = StoryTeller.Tell(findings);
-        return new ScanResult(path, results, findings, coverage, story, source.ListingErrors, bytesTotal, clock.Elapsed)
+        var errors = source.ListingErrors.ToList();
+        if (context.FileWrites.Dropped > 0)
+            errors.Add($"{context.FileWrites.Dropped:N0} file-write claims beyond the first {context.FileWrites.Count:N0} were not checked against the evidence");
+        return new ScanResult(path, results, findings, coverage, story, errors, bytesTotal, clock.Elapsed)
         {
             InstallRoots = InstallRoots.Infer(files),
             Suppressed = context.Findings.Suppressed(),
