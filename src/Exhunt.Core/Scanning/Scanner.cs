@@ -48,8 +48,15 @@ public sealed class Scanner(ScanOptions options)
         });
 
         var index = new EvidenceIndex(files);
+        var errors = source.ListingErrors.ToList();
         foreach (var rule in options.Rules.CorrelationRules)
-            rule.Run(new CorrelationInput(index, context.Findings.Snapshot()), context);
+        {
+            try { rule.Run(new CorrelationInput(index, context.Findings.Snapshot()), context); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors.Add($"correlation {rule.GetType().Name} failed ({e.GetType().Name}: {e.Message}); findings from the logs stand as they are");
+            }
+        }
 
         var findings = FindingOrder.Sort(context.Findings.Snapshot());
         for (var i = 0; i < findings.Count; i++) findings[i].Id = "F" + (i + 1);
@@ -59,7 +66,6 @@ public sealed class Scanner(ScanOptions options)
             .Select(g => new Coverage(g.Key, g.Min(r => r.Stats.First), g.Max(r => r.Stats.Last), g.Count(), g.Sum(r => r.Stats.Records)))
             .ToList();
         var story = StoryTeller.Tell(findings);
-        var errors = source.ListingErrors.ToList();
         if (context.FileWrites.Dropped > 0)
             errors.Add($"{context.FileWrites.Dropped:N0} file-write claims beyond the first {context.FileWrites.Count:N0} were not checked against the evidence");
         return new ScanResult(path, results, findings, coverage, story, errors, bytesTotal, clock.Elapsed)
