@@ -12,5 +12,11 @@ public static class FindingOrder
         .ThenBy(f => f.Artifact, StringComparer.Ordinal)
         .ThenBy(f => f.Line ?? f.Record ?? 0)
         .ThenBy(f => f.Rule.Id, StringComparer.Ordinal)
+        // Files are read in parallel: ties must still come out in the same order every run.
+        .ThenBy(f => f.DisplayTitle, StringComparer.Ordinal)
+        .ThenBy(f => f.Outcome)
+        .ThenBy(f => f.ClientIp, StringComparer.Ordinal)
+        .ThenBy(f => f.Evidence, StringComparer.Ordinal)
+        .ThenBy(f => f.Record ?? 0)
         .ToList();
 }

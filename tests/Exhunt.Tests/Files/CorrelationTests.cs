@@ -112,7 +112,8 @@ public class CorrelationTests
             c.PageRequests.Enqueue(new PageRequest("/aspnet_client/x.aspx", "POST", 200, "192.0.2.5", "UA", null, "W3SVC1/u_ex210303.log", 7));
         }, [new Finding { Rule = Attempt, Artifact = "W3SVC1/u_ex210303.log", ClientIp = "192.0.2.5:51234" }]);
         var hit = Assert.Single(found);
-        Assert.Equal("Logging/OABGeneratorLog/OABGenerator_2021030304-1.LOG:12; Logging/ECP/Server/ECPServer2021030304-1.LOG:40; W3SVC1/u_ex210303.log:7",
+        // In log order (time, then artifact and line), whatever order parallel readers queued them in.
+        Assert.Equal("Logging/ECP/Server/ECPServer2021030304-1.LOG:40; Logging/OABGeneratorLog/OABGenerator_2021030304-1.LOG:12; W3SVC1/u_ex210303.log:7",
             hit.Details!["implicated_by"]);
         Assert.Equal("192.0.2.5", hit.ClientIp);
     }

@@ -39,17 +39,24 @@ public class NoAllocationTests
         var rules = WebLog.Rules.LogRulesFor(file.Kind);
         Assert.NotEmpty(rules);
         var context = new ScanContext();
-        long allocated = 0;
-        // Warm up (static data, JIT), then measure only the time spent inside the rules.
+        // Warm up (static data, JIT), then measure only the time spent inside the rules. The least of three runs:
+        // a one-off runtime allocation (tiering, a lazily built cache) on a loaded machine is not the rules' doing,
+        // while a per-line allocation shows in every run.
         using (var warm = file.Open()) new TextLogReader(file, new ReaderStats()).Read(warm, r => { foreach (var rule in rules) rule.Inspect(r, context); });
-        using var s = file.Open();
-        new TextLogReader(file, new ReaderStats()).Read(s, r =>
+        var least = long.MaxValue;
+        for (var run = 0; run < 3 && least > 0; run++)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            foreach (var rule in rules) rule.Inspect(r, context);
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-        });
+            long allocated = 0;
+            using var s = file.Open();
+            new TextLogReader(file, new ReaderStats()).Read(s, r =>
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                foreach (var rule in rules) rule.Inspect(r, context);
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+            least = Math.Min(least, allocated);
+        }
         Assert.Equal(0, context.Findings.Count);
-        return allocated;
+        return least;
     }
 }

@@ -37,7 +37,11 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         var byFile = new Dictionary<EvidenceFile, Implication>();
         var stockPosted = new Dictionary<EvidenceFile, Implication>();
 
-        foreach (var claim in context.FileWrites)
+        // Files are read in parallel, so the queues fill in any order; walk them in log order for a stable report.
+        var claims = context.FileWrites
+            .OrderBy(c => c.Time ?? DateTime.MaxValue).ThenBy(c => c.Artifact, StringComparer.Ordinal)
+            .ThenBy(c => c.Line ?? c.Record ?? 0).ThenBy(c => c.WindowsPath, StringComparer.Ordinal).ThenBy(c => c.RuleId, StringComparer.Ordinal);
+        foreach (var claim in claims)
         {
             var file = input.Index.FindWindowsPath(claim.WindowsPath);
             if (file is null) continue;
@@ -49,7 +53,8 @@ public sealed class ImplicatedFileRule : ICorrelationRule
             // Other rules may copy the column as logged ("1.2.3.4:5678", "1.2.3.4, 10.0.0.1"): compare first hops.
             .Select(f => PageRequestRule.ClientIp(f.ClientIp) ?? f.ClientIp!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (intrusionIps.Count > 0)
-            foreach (var request in context.PageRequests)
+            foreach (var request in context.PageRequests.OrderBy(r => r.Time ?? DateTime.MaxValue)
+                         .ThenBy(r => r.Artifact, StringComparer.Ordinal).ThenBy(r => r.Line))
             {
                 if (request.ClientIp is null || !intrusionIps.Contains(request.ClientIp)) continue;
                 var file = input.Index.FindUrlPath(request.UrlPath);
