@@ -20,7 +20,35 @@ public abstract class EvidenceSource : IDisposable
     {
         if (Directory.Exists(path)) return new FolderSource(path) { Root = path };
         if (!File.Exists(path)) throw new EvidenceUnreadableException($"'{path}' does not exist.");
-        return ZipSource.OpenZip(path);
+        // A zip is scanned as a collection; any other single file (one .evtx, one log) as evidence of its own.
+        // A file named .zip that is not one is an error, not a one-file scan of garbage.
+        if (LooksLikeZip(path) || path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return ZipSource.OpenZip(path);
+        return new SingleFileSource(path) { Root = path };
+    }
+
+    private static bool LooksLikeZip(string path)
+    {
+        try
+        {
+            using var s = FolderSource.OpenRead(path);
+            Span<byte> head = stackalloc byte[4];
+            return s.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == (byte)'P' && head[1] == (byte)'K'
+                && (head[2], head[3]) is (3, 4) or (5, 6);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EvidenceUnreadableException($"'{path}' cannot be read: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>One file given as PATH: its report path is its file name.</summary>
+internal sealed class SingleFileSource(string file) : EvidenceSource
+{
+    public override IEnumerable<EvidenceFile> EnumerateFiles()
+    {
+        var info = new FileInfo(file);
+        yield return new EvidenceFile(info.Name, info.Length, info.LastWriteTimeUtc, () => FolderSource.OpenRead(file));
     }
 }
 

@@ -48,3 +48,32 @@ public class ExitCodeTests
         Assert.Equal("clean", doc.RootElement.GetProperty("verdict").GetString());
     }
 }
+
+public class SingleFileTests
+{
+    [Fact]
+    public void A_single_log_file_as_path_is_scanned_on_its_own()
+    {
+        using var dir = new Fixture.TempDir();
+        var log = dir.Write("HttpProxy_2021030302-1.LOG", SampleLogs.HttpProxyHeader +
+            "2021-03-03T02:14:05.000Z,abc,/ecp/y.js,,ServerInfo~a]@ex01:444/ecp/proxyLogon.ecp?#,python-requests/2.25.1,203.0.113.7,241,POST,X-BEResource-Cookie\r\n");
+        var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions()).Scan(log);
+        var artifact = Assert.Single(result.Artifacts);
+        Assert.Equal("HttpProxy_2021030302-1.LOG", artifact.File.RelativePath);
+        Assert.Equal(Exhunt.Evidence.ArtifactKind.HttpProxy, artifact.File.Kind);
+        Assert.Contains(result.Findings, f => f.Rule.Id == "exch-ssrf-serverinfo" && f.Outcome == Exhunt.Findings.Outcome.Succeeded);
+        Assert.Equal(Exhunt.Story.Verdict.Compromised, result.Story.Verdict);
+    }
+
+    [Fact]
+    public void A_zip_named_otherwise_is_still_read_as_a_zip()
+    {
+        using var dir = new Fixture.TempDir();
+        var path = System.IO.Path.Combine(dir.Path, "collection.bin");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        using (var w = new StreamWriter(zip.CreateEntry("Logging/HttpProxy/Owa/a.LOG").Open()))
+            w.Write(SampleLogs.HttpProxyHeader + SampleLogs.HttpProxyLine("2021-03-03T02:10:00.000Z", "/owa/", "10.0.0.1", 200));
+        var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions()).Scan(path);
+        Assert.Equal("Logging/HttpProxy/Owa/a.LOG", Assert.Single(result.Artifacts).File.RelativePath);
+    }
+}
