@@ -10,6 +10,7 @@ namespace Exhunt.Reports;
 public static class ConsoleReport
 {
     private const int LocationsPerRule = 1;
+    private const int OtherIncidentsShown = 8;
 
     public static void Write(ScanResult result, TextWriter o, Severity minSeverity = Severity.Info)
     {
@@ -23,18 +24,29 @@ public static class ConsoleReport
         var incidents = result.Story.Incidents.Where(i => i.Findings.Any(f => f.Severity >= minSeverity)).ToList();
         if (incidents.Count > 0)
         {
+            // An Internet-facing server is probed all day: every compromise is told, the rest up to a screenful.
+            var ordered = incidents.OrderByDescending(i => i.Verdict).ThenBy(i => i.First ?? DateTime.MaxValue).ToList();
+            var shown = ordered.Where(i => i.Verdict == Verdict.Compromised)
+                .Concat(ordered.Where(i => i.Verdict != Verdict.Compromised).Take(OtherIncidentsShown)).ToHashSet();
+            var hidden = ordered.Where(i => !shown.Contains(i)).ToList();
             o.WriteLine();
             o.WriteLine("STORY");
-            foreach (var incident in incidents.OrderByDescending(i => i.Verdict).ThenBy(i => i.First ?? DateTime.MaxValue))
+            foreach (var incident in ordered.Where(shown.Contains))
             {
                 var ips = incident.ClientIps.Where(ip => !IpAddresses.IsInternal(ip)).DefaultIfEmpty(incident.ClientIps.FirstOrDefault() ?? HostLabel(incident));
                 o.WriteLine($"  {incident.Id} {incident.Verdict.ToWire()}: {string.Join(", ", ips.Take(3).Select(ip => e(ip, 60)))}, {Window(incident.First, incident.Last)}");
                 foreach (var step in Narrative.Tell(incident, minSeverity))
                     o.WriteLine($"    {Short(step.Time)}  {step.Stage,-18} {e(step.Text, 150)}");
             }
+            if (hidden.Count > 0)
+            {
+                var byVerdict = string.Join(", ", hidden.GroupBy(i => i.Verdict).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToWire()}"));
+                o.WriteLine($"  ... and {hidden.Count} more incident(s) ({byVerdict}) from {hidden.SelectMany(i => i.ClientIps).Distinct().Count()} address(es); all are in --json and --csv");
+            }
+            grouped.UnionWith(hidden.SelectMany(i => i.Findings));
             o.WriteLine();
             o.WriteLine("EVIDENCE BY INCIDENT");
-            foreach (var incident in incidents)
+            foreach (var incident in incidents.Where(shown.Contains))
             {
                 var ips = incident.ClientIps.ToList();
                 var who = ips.Count > 0 ? "from " + string.Join(", ", ips.Take(5).Select(ip => e(ip, 60))) : HostLabel(incident);

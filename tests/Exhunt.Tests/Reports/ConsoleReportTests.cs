@@ -36,3 +36,24 @@ public class ConsoleReportTests
         Assert.Contains("no logs were found", o.ToString());
     }
 }
+
+public class ConsoleReportScaleTests
+{
+    [Fact]
+    public void Many_scanner_incidents_are_summarised_and_the_compromise_is_always_told()
+    {
+        using var dir = new Fixture.TempDir();
+        var text = new System.Text.StringBuilder(SampleLogs.HttpProxyHeader);
+        for (var i = 1; i <= 30; i++)
+            text.Append(SampleLogs.HttpProxyLine($"2021-03-03T01:{i:00}:00.000Z", "/MARKED", $"198.51.100.{i}", 404));
+        text.Append(SampleLogs.HttpProxyLine("2021-03-03T03:00:00.000Z", "/MARKED", "203.0.113.7", 200));
+        dir.Write("Logging/HttpProxy/Owa/a.LOG", text.ToString());
+        var result = new Scanner(new ScanOptions { Rules = TestRules.Set() }).Scan(dir.Path);
+        var o = new StringWriter();
+        ConsoleReport.Write(result, o);
+        var report = o.ToString();
+        Assert.Contains("compromised: 203.0.113.7", report);
+        Assert.Contains("... and 22 more incident(s) (22 attempted) from 22 address(es)", report);
+        Assert.DoesNotContain("CONTEXT", report);
+    }
+}
