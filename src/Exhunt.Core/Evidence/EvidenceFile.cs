@@ -18,6 +18,9 @@ public sealed class EvidenceFile
     public long Length { get; }
     public DateTime? LastWriteUtc { get; }
     public ArtifactKind Kind { get; set; }
+    /// <summary>The host this file was collected from, from the collection layout (KAPE/Velociraptor host folder,
+    /// per-server zip name); null when the layout does not say.</summary>
+    public string? Host { get; set; }
     /// <summary>HttpProxy protocol folder (Owa, Ecp ...), when known from the path.</summary>
     public string? Protocol { get; set; }
 

@@ -13,6 +13,9 @@ public sealed class Finding
     public required string Artifact { get; init; }
     public long? Line { get; init; }
     public long? Record { get; init; }
+    /// <summary>The host the evidence speaks of: the event's Computer, the log's server field, else the collection's
+    /// host (folder or zip name), else null until the scanner fills it in ("unknown" when nothing says).</summary>
+    public string? Host { get; set; }
     public string? ClientIp { get; init; }
     public string? UserAgent { get; init; }
     public string? User { get; init; }

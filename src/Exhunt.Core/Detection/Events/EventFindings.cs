@@ -23,6 +23,7 @@ internal static class EventFindings
             Time = e.TimeCreated,
             Artifact = origin.Artifact,
             Record = origin.Record,
+            Host = Clean(e.Computer),
             User = Clean(user),
             ClientIp = Clean(clientIp),
             Evidence = Finding.Clip(evidence),

@@ -42,6 +42,7 @@ public sealed class KnownIpRule : ILogRule
                 Title = $"Published attacker IP {ioc.Ip} ({ioc.Source})",
                 Time = record.Time,
                 Artifact = record.File.RelativePath,
+                Host = record.Str(Field.ServerHost) ?? record.File.Host,
                 Line = record.Line,
                 ClientIp = ioc.Ip,
                 UserAgent = record.Str(Field.UserAgent),

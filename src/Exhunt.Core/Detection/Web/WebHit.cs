@@ -25,6 +25,7 @@ internal static class WebHit
             Time = record.Time,
             Artifact = record.File.RelativePath,
             Line = record.Line,
+            Host = record.Str(Field.ServerHost) ?? record.File.Host,
             ClientIp = clientIp ?? record.Str(Field.ClientIp),
             UserAgent = userAgent ?? record.Str(Field.UserAgent),
             User = record.Str(Field.User),
