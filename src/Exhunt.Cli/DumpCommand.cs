@@ -10,7 +10,8 @@ namespace Exhunt.Cli;
 
 /// <summary>
 /// <c>exhunt dump</c>: .evtx records as JSON lines. <c>xml-jsonl</c> is the python-evtx reference shape
-/// (<c>{"record", "timestamp", "xml"}</c>); <c>jsonl</c> is one flat object per event for people and SIEMs.
+/// (<c>{"record", "timestamp", "xml"}</c>, plus <c>"recovered"</c>/<c>"torn"</c> when true); <c>jsonl</c> is one flat
+/// object per event for people and SIEMs. The XML is well-formed XML 1.0 (see EvtxXmlRenderer for the escapes).
 /// </summary>
 public static class DumpCommand
 {
@@ -126,6 +127,9 @@ public static class DumpCommand
         var chunks = sb.GetChunks();
         if (chunks.MoveNext() && chunks.Current.Length == sb.Length) json.WriteString("xml", chunks.Current.Span);
         else json.WriteString("xml", sb.ToString());
+        // Extensions of the reference shape, present only when true.
+        if (record.Recovered) json.WriteBoolean("recovered", true);
+        if (record.Torn) json.WriteBoolean("torn", true);
         json.WriteEndObject();
     }
 
@@ -152,6 +156,7 @@ public static class DumpCommand
         if (e.ProcessId is { } pid) json.WriteNumber("ProcessID", pid);
         if (e.ThreadId is { } tid) json.WriteNumber("ThreadID", tid);
         if (record.Recovered) json.WriteBoolean("Recovered", true);
+        if (record.Torn) json.WriteBoolean("Torn", true);
         json.WriteStartObject("Data");
         HashSet<string>? seen = e.Data.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (var (name, value) in e.Data)

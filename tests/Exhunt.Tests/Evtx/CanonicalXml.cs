@@ -101,7 +101,8 @@ public static partial class CanonicalXml
     }
 
     /// <summary>
-    /// Equal once python-evtx's known defects are undone on both sides: it drops C0 control characters from values,
+    /// Equal once python-evtx's known defects are undone on both sides: it drops C0 control characters from values
+    /// (removed on both sides: raw, or as our \uXXXX escape, since XML 1.0 cannot hold them even as references),
     /// and it splits string arrays at the wrong places (a leading empty item moves; a character whose UTF-16 low
     /// byte is 0, such as U+2500, is lost at a split). So control characters are removed, and runs of same-named
     /// leaf siblings (array items) are compared by their concatenated text without such characters.
@@ -127,8 +128,15 @@ public static partial class CanonicalXml
         return new Node(n.Name, n.Attributes.Select(a => (a.Key, NoControls(a.Value))).ToArray(), NoControls(n.Text), children.ToArray());
     }
 
-    private static string NoControls(string s) =>
-        s.Any(c => c < ' ' && c is not '\t' and not '\n' and not '\r') ? new string(s.Where(c => c >= ' ' || c is '\t' or '\n' or '\r').ToArray()).Trim() : s;
+    private static string NoControls(string s)
+    {
+        // Our XML writes characters XML 1.0 forbids as the visible escape \uXXXX (see EvtxXmlRenderer); python-evtx drops them.
+        if (s.Contains("\\u", StringComparison.Ordinal)) s = ForbiddenEscape().Replace(s, "").Trim();
+        return s.Any(c => c < ' ' && c is not '\t' and not '\n' and not '\r') ? new string(s.Where(c => c >= ' ' || c is '\t' or '\n' or '\r').ToArray()).Trim() : s;
+    }
+
+    [GeneratedRegex(@"\\u(?:000[0-8bcef]|001[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])")]
+    private static partial Regex ForbiddenEscape();
 
     /// <summary>The first difference, for messages.</summary>
     public static string Diff(Node a, Node b, string path = "")

@@ -1,3 +1,4 @@
+using Exhunt.Readers.Evtx;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Exhunt.Readers;
@@ -32,9 +33,16 @@ public sealed class EvtxHostileTests
     {
         var file = File((1, EventData(("A", "1"))), (2, EventData(("A", "2"))));
         var firstRecordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4096 + 512 + 4));
-        var (events, stats) = Read(file[..(4096 + 512 + firstRecordSize + 40)]);
-        Assert.Equal([1L], events.Select(e => e.Id));
+        var cut = file[..(4096 + 512 + firstRecordSize + 40)];
+        var (events, stats) = Read(cut);
+        // Record 2 is cut 40 bytes in: its size copy is gone (read as zero), so it is read as far as it is there and
+        // marked torn, like a record being written (issue 6).
+        Assert.Equal([1L, 2L], events.Select(e => e.Id));
         Assert.Contains(stats.Errors, e => e.StartsWith("file truncated: chunk 0 has"));
+        Assert.Contains(stats.Errors, e => e.StartsWith("record 2 (chunk 0, offset ") && e.Contains("is torn"));
+        var torn = new List<bool>();
+        EvtxFile.ReadRecords(new MemoryStream(cut), new ReaderStats(), r => torn.Add(r.Torn));
+        Assert.Equal([false, true], torn);
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class EvtxParityTests(ITestOutputHelper output)
             + $"differing only by python-evtx defects {defects}, missing {missing}, different {different}; "
             + $"recovered {results.Sum(r => r.Stats.Recovered)}, skipped {results.Sum(r => r.Stats.Skipped)}, files with errors {results.Count(r => r.Stats.Errors.Count > 0)}");
         foreach (var r in results.Where(r => r.Stats.Recovered > 0))
-            output.WriteLine($"{r.Relative}: {r.Stats.Recovered} records recovered beyond the file header");
+            output.WriteLine($"{r.Relative}: {r.Stats.Recovered} records recovered beyond their chunk or file declared range");
         foreach (var r in results.Where(r => r.PythonEvtxDefects.Count > 0))
             output.WriteLine($"{r.Relative}: python-evtx defect in {r.PythonEvtxDefects.Count} records, e.g. {r.PythonEvtxDefects[0].Split('\n')[0]}");
         foreach (var r in results.Where(r => r.Missing.Count + r.Different.Count > 0))

@@ -13,7 +13,8 @@ namespace Exhunt.Readers.Evtx;
 /// data is read anyway (every read is bounds-checked). Dirty files routinely carry stale checksums in the chunk
 /// that was being written, and those records are often the most recent evidence.
 /// Chunks are read for as long as the stream has data, not only as many as the file header counts; records past
-/// the header's chunk count or next record id, or past a chunk's free-space offset, are flagged as recovered.
+/// a chunk's free-space offset or outside its header's record-id range, or in a chunk past the file header's count
+/// (unless the file is flagged dirty and the chunk header is intact), are flagged as recovered. A torn last record (size copy zero) is read and flagged.
 /// </remarks>
 public static class EvtxFile
 {
@@ -39,8 +40,10 @@ public static class EvtxFile
             stats.Error($"file truncated: {n} bytes, shorter than the {HeaderBlockSize}-byte file header; no chunks");
             return;
         }
-        var nextRecordId = BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(24));
+        // The header's next-record id is not used: dirty files leave it stale, and chunk headers declare their ranges.
         int headerChunks = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(42));
+        // Flag 0x1 (dirty): the file was not closed cleanly, so its header's chunk count is stale by design.
+        var dirty = (BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(120)) & 1) != 0;
 
         var buffer = ArrayPool<byte>.Shared.Rent(EvtxChunk.Size);
         try
@@ -57,7 +60,7 @@ public static class EvtxFile
                     if (read < EvtxChunk.HeaderSize) break;
                 }
                 chunk.Reset(index);
-                ReadChunk(chunk, stats, index >= headerChunks, nextRecordId, onRecord);
+                ReadChunk(chunk, stats, index >= headerChunks, dirty, onRecord);
                 if (read < EvtxChunk.Size) break;
             }
         }
@@ -68,14 +71,24 @@ public static class EvtxFile
     }
 
     /// <summary>A record header at <paramref name="offset"/>: signature, a size that fits the chunk, and the size copy at its end.</summary>
-    private static bool IsRecordAt(byte[] buf, int offset)
+    private static bool IsRecordAt(byte[] buf, int offset) => RecordAt(buf, offset) == RecordShape.Whole;
+
+    private enum RecordShape { None, Whole, Torn }
+
+    /// <summary>
+    /// Whole: signature, a size that fits the chunk, the size copy at its end. Torn: the same, but the size copy reads
+    /// zero, as in a record still being written when the file was copied.
+    /// </summary>
+    private static RecordShape RecordAt(byte[] buf, int offset)
     {
-        if (offset + 28 > EvtxChunk.Size || BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset)) != 0x00002A2A) return false;
+        if (offset + 28 > EvtxChunk.Size || BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset)) != 0x00002A2A) return RecordShape.None;
         var size = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + 4));
-        return size >= 28 && size <= EvtxChunk.Size - offset && BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + (int)size - 4)) == size;
+        if (size < 28 || size > EvtxChunk.Size - offset) return RecordShape.None;
+        var copy = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(offset + (int)size - 4));
+        return copy == size ? RecordShape.Whole : copy == 0 ? RecordShape.Torn : RecordShape.None;
     }
 
-    private static void ReadChunk(EvtxChunk chunk, ReaderStats stats, bool beyondHeader, ulong nextRecordId, Action<EvtxRecord> onRecord)
+    private static void ReadChunk(EvtxChunk chunk, ReaderStats stats, bool beyondHeader, bool dirty, Action<EvtxRecord> onRecord)
     {
         var i = chunk.Index;
         if (!chunk.HasSignature)
@@ -83,7 +96,8 @@ public static class EvtxFile
             if (!chunk.IsAllZero) stats.Error($"chunk {i}: no 'ElfChnk' signature; chunk skipped");
             return;
         }
-        if (chunk.ComputeHeaderChecksum() != chunk.HeaderChecksum)
+        var headerIntact = chunk.ComputeHeaderChecksum() == chunk.HeaderChecksum;
+        if (!headerIntact)
             stats.Error($"chunk {i}: header checksum mismatch; records read anyway");
         var free = chunk.FreeSpaceOffset;
         var limit = free is >= EvtxChunk.HeaderSize and <= EvtxChunk.Size ? (int)free : EvtxChunk.Size;
@@ -91,6 +105,11 @@ public static class EvtxFile
             stats.Error($"chunk {i}: free-space offset 0x{free:x} is outside the chunk; records read up to the chunk end");
         else if (Crc32.Compute(chunk.Buffer.AsSpan(EvtxChunk.HeaderSize, limit - EvtxChunk.HeaderSize)) != chunk.RecordsChecksum)
             stats.Error($"chunk {i}: records checksum mismatch; records read anyway");
+        // A chunk past the file header's count is beyond the file's declared range, unless the header is flagged
+        // dirty (not closed cleanly, so its count is stale) and the chunk's own header is intact: then it declares
+        // itself, as Windows, python-evtx and the evtx crate all read it.
+        var chunkUndeclared = beyondHeader && !(dirty && headerIntact);
+        ulong first = chunk.FirstRecordId, last = chunk.LastRecordId;
 
         var buf = chunk.Buffer;
         var offset = EvtxChunk.HeaderSize;
@@ -98,20 +117,32 @@ public static class EvtxFile
         while (offset + 28 <= EvtxChunk.Size)
         {
             var beyondFree = offset >= limit;
-            if (!IsRecordAt(buf, offset))
+            var shape = RecordAt(buf, offset);
+            var torn = false;
+            if (shape == RecordShape.Torn)
+            {
+                // Taken only where a record belongs: the next id in sequence, or the chunk's first.
+                var tornId = BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(offset + 8));
+                torn = previous is { } p ? tornId == p + 1 : tornId == first || (first <= tornId && tornId <= last && headerIntact);
+            }
+            if (shape == RecordShape.None || (shape == RecordShape.Torn && !torn))
             {
                 if (beyondFree) break;
                 // Damaged record header: resynchronise on the next valid record (records are 8-byte aligned).
                 var next = offset + 8 - (offset & 7);
                 while (next + 28 <= limit && !IsRecordAt(buf, next)) next += 8;
                 var found = next + 28 <= limit;
-                var nextId = found ? BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(next + 8)) : chunk.LastRecordId + 1;
-                var before = previous ?? (chunk.FirstRecordId > 0 ? chunk.FirstRecordId - 1 : 0);
+                var nextId = found ? BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(next + 8)) : last + 1;
+                var before = previous ?? (first > 0 ? first - 1 : 0);
                 var lost = nextId > before + 1 && nextId - before - 1 < 10000 ? (long)(nextId - before - 1) : 1;
                 stats.Skipped += lost;
+                var zeros = buf.AsSpan(offset, (found ? next : limit) - offset).IndexOfAnyExcept((byte)0) < 0;
+                var what = zeros
+                    ? $"chunk {i}: bytes 0x{offset:x}..0x{(found ? next : limit):x} are zero (never written or wiped)"
+                    : $"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong)";
                 stats.Error(found
-                    ? $"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong); {lost} record(s) skipped up to offset 0x{next:x}"
-                    : $"chunk {i}: no valid event record at offset 0x{offset:x} (signature, size or size copy wrong); rest of chunk skipped ({lost} record(s) by the chunk header)");
+                    ? $"{what}; {lost} record(s) skipped up to offset 0x{next:x}"
+                    : $"{what}; rest of chunk skipped ({lost} record(s) by the chunk header)");
                 if (!found) break;
                 offset = next;
                 continue;
@@ -126,14 +157,19 @@ public static class EvtxFile
             {
                 var written = EvtxValues.TryFileTime(BinaryPrimitives.ReadInt64LittleEndian(buf.AsSpan(offset + 16)), out var t) ? t : (DateTime?)null;
                 var nodes = BinXmlParser.ParseDocument(chunk, offset + 24, offset + (int)size - 4);
-                var recovered = beyondFree || beyondHeader || (nextRecordId > 0 && id >= nextRecordId);
-                record = new EvtxRecord(chunk, id, written, nodes, recovered);
+                var outsideChunkRange = headerIntact && (id < first || id > last);
+                record = new EvtxRecord(chunk, id, written, nodes, beyondFree || chunkUndeclared || outsideChunkRange, torn);
             }
             catch (Exception e) when (e is EvtxFormatException or ArgumentException or IndexOutOfRangeException)
             {
-                stats.Skip($"record {id} (chunk {i}, offset 0x{offset:x}): {e.Message}");
+                stats.Skip($"{(torn ? "torn " : "")}record {id} (chunk {i}, offset 0x{offset:x}): {e.Message}");
             }
-            if (record is not null) onRecord(record);
+            if (record is not null)
+            {
+                if (torn)
+                    stats.Error($"record {id} (chunk {i}, offset 0x{offset:x}) is torn: its trailing size copy is zero (being written when copied); read from its header's size ({size} bytes) and marked torn");
+                onRecord(record);
+            }
             previous = id;
             offset += (int)size;
         }

@@ -11,21 +11,30 @@ public sealed class EvtxRecord
     private readonly EvtxChunk _chunk;
     private readonly BxNode[] _nodes;
 
-    internal EvtxRecord(EvtxChunk chunk, ulong id, DateTime? written, BxNode[] nodes, bool recovered)
+    internal EvtxRecord(EvtxChunk chunk, ulong id, DateTime? written, BxNode[] nodes, bool recovered, bool torn)
     {
         _chunk = chunk;
         Id = id;
         Written = written;
         _nodes = nodes;
         Recovered = recovered;
+        Torn = torn;
     }
 
     /// <summary>EventRecordID from the record header.</summary>
     public ulong Id { get; }
     /// <summary>When the record was written (record header FILETIME), UTC.</summary>
     public DateTime? Written { get; }
-    /// <summary>True when the record lies beyond what the file header announced (dirty file).</summary>
+    /// <summary>
+    /// True when the record lies beyond its chunk's declared range (past the free-space offset, or an id outside the
+    /// chunk header's first..last), or in a chunk past the file header's count (unless the file is flagged dirty and the chunk's header is intact).
+    /// </summary>
     public bool Recovered { get; }
+    /// <summary>
+    /// True when the record's trailing size copy is zero (a record being written when the file was copied): it was read
+    /// from the size its header gives, as far as its binary XML is intact; values past the torn point read as zeros.
+    /// </summary>
+    public bool Torn { get; }
     public int ChunkIndex => _chunk.Index;
 
     /// <summary>The event's fields, without rendering XML.</summary>
