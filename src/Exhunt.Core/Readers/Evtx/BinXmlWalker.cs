@@ -37,8 +37,12 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
 
     public void StartChunk() => _chunkRemaining = ChunkNodeBudget;
 
-    public void Walk(BxNode[] nodes, IBxVisitor visitor)
+    /// <summary>Set for a torn record's walk: a Binary XML value cut by the tear is left out instead of failing the record.</summary>
+    private bool _lenient;
+
+    public void Walk(BxNode[] nodes, IBxVisitor visitor, bool torn = false)
     {
+        _lenient = torn;
         if (_chunkRemaining <= 0)
             throw new EvtxFormatException($"chunk expands to more than {ChunkNodeBudget} XML nodes; its remaining records are not expanded");
         var start = _budget = (int)Math.Min(NodeBudget, _chunkRemaining);
@@ -119,7 +123,18 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
                 if (s.Index >= values.Length) break; // no such value: rendered empty
                 var value = values[s.Index];
                 if (value.Type == EvtxValues.BinXml)
-                    Nodes(BinXmlParser.ParseValue(chunk, value.Offset, value.Offset + value.Size, depth + 1), [], v, depth + 1);
+                {
+                    BxNode[] parsed;
+                    try
+                    {
+                        parsed = BinXmlParser.ParseValue(chunk, value.Offset, value.Offset + value.Size, depth + 1);
+                    }
+                    catch (EvtxFormatException) when (_lenient)
+                    {
+                        break; // torn record: this value was not yet written
+                    }
+                    Nodes(parsed, [], v, depth + 1);
+                }
                 else if (value.Type != EvtxValues.Null && value.Size > 0)
                     v.Value(chunk.Buffer, value);
                 break;

@@ -42,7 +42,7 @@ public sealed class EvtxRecord
     {
         var builder = _chunk.EventBuilder;
         var e = builder.Start();
-        _chunk.Walker.Walk(_nodes, builder);
+        _chunk.Walker.Walk(_nodes, builder, Torn);
         e.RecordId ??= Id;
         e.TimeCreated ??= Written;
         return e;
@@ -55,5 +55,20 @@ public sealed class EvtxRecord
         return sb.ToString();
     }
 
-    public void WriteXml(StringBuilder sb) => _chunk.Walker.Walk(_nodes, new EvtxXmlRenderer(sb));
+    /// <summary>
+    /// Appends the event as one well-formed XML document. A record that renders several top-level elements (damaged
+    /// binary XML) is wrapped in &lt;Events&gt;; one that renders none is a format error.
+    /// </summary>
+    public void WriteXml(StringBuilder sb)
+    {
+        var start = sb.Length;
+        var renderer = new EvtxXmlRenderer(sb);
+        _chunk.Walker.Walk(_nodes, renderer, Torn);
+        if (renderer.RootElements == 0)
+        {
+            sb.Length = start;
+            throw new EvtxFormatException("record renders no XML element");
+        }
+        if (renderer.RootElements > 1) sb.Insert(start, "<Events>").Append("</Events>");
+    }
 }

@@ -19,7 +19,7 @@ namespace Exhunt.Readers.Evtx;
 /// <item>Names that are not valid XML names without a prefix are encoded with <see cref="XmlConvert.EncodeLocalName"/>
 /// (<c>_xHHHH_</c>), except namespace declarations (<c>xmlns:prefix</c>); a prefix would need a declaration.</item>
 /// <item>CDATA holding <c>]]&gt;</c> is split; a processing instruction's data holding <c>?&gt;</c> has it broken up,
-/// and a target that is not a name, or is "xml", makes the instruction text.</item>
+/// and a target that is not a name, or is "xml", is prefixed with '_' and encoded.</item>
 /// </list>
 /// </remarks>
 internal sealed class EvtxXmlRenderer : IBxVisitor
@@ -30,13 +30,17 @@ internal sealed class EvtxXmlRenderer : IBxVisitor
     private bool _startOpen;
     private string[] _stack = new string[16];
     private int _depth;
-    private List<string>? _attributeNames;
+    private HashSet<string>? _attributeNames;
 
     public EvtxXmlRenderer(StringBuilder sb) => _sb = sb;
+
+    /// <summary>Top-level elements written (a document needs exactly one).</summary>
+    public int RootElements { get; private set; }
 
     public void StartElement(string name)
     {
         CloseStart();
+        if (_depth == 0) RootElements++;
         name = XmlName(name);
         _sb.Append('<').Append(name);
         _startOpen = true;
@@ -49,10 +53,9 @@ internal sealed class EvtxXmlRenderer : IBxVisitor
     {
         name = IsNamespaceDeclaration(name) ? name : XmlName(name);
         // A repeated attribute name is not well-formed: later duplicates get a numbered name.
-        _attributeNames ??= new List<string>(4);
+        _attributeNames ??= new HashSet<string>(StringComparer.Ordinal);
         var unique = name;
-        for (var n = 2; _attributeNames.Contains(unique); n++) unique = name + "_" + n;
-        _attributeNames.Add(unique);
+        for (var n = 2; !_attributeNames.Add(unique); n++) unique = name + "_" + n;
         _sb.Append(' ').Append(unique).Append("=\"");
         _inAttribute = true;
     }
@@ -109,11 +112,9 @@ internal sealed class EvtxXmlRenderer : IBxVisitor
     {
         if (_inAttribute) return; // not expressible inside an attribute value
         CloseStart();
-        if (target.Equals("xml", StringComparison.OrdinalIgnoreCase) || !IsName(target))
-        {
-            Escaped($"<?{target} {data}?>");
-            return;
-        }
+        // "xml" is reserved and a target must be a name: such a target is prefixed with '_' and encoded.
+        if (target.StartsWith("xml", StringComparison.OrdinalIgnoreCase) && target.Length == 3 || !IsName(target))
+            target = "_" + XmlConvert.EncodeLocalName(target);
         _sb.Append("<?").Append(target).Append(' ');
         var from = _sb.Length;
         Raw(data);
