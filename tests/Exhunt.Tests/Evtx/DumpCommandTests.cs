@@ -56,6 +56,32 @@ public sealed class DumpCommandTests
     }
 
     [Fact]
+    public void A_torn_record_is_dumped_and_flagged_in_both_formats()
+    {
+        using var dir = new Fixture.TempDir();
+        var file = File((1, EventData(("A", "1"))), (2, EventData(("A", "2"))));
+        var chunk = file.AsSpan(4096);
+        var last = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(chunk[44..]);
+        var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(chunk[(last + 4)..]);
+        chunk.Slice(last + size - 4, 4).Clear(); // size copy not yet written
+        var input = dir.Write("Security.evtx", file);
+        foreach (var (format, flag) in new[] { ("xml-jsonl", "torn"), ("jsonl", "Torn") })
+        {
+            var output = Path.Combine(dir.Path, format + ".jsonl");
+            var errors = new StringWriter();
+            Assert.Equal(1, DumpCommand.Run([input], format, output, null, errors));
+            var lines = System.IO.File.ReadAllLines(output);
+            Assert.Equal(2, lines.Length);
+            using var first = JsonDocument.Parse(lines[0]);
+            using var second = JsonDocument.Parse(lines[1]);
+            Assert.False(first.RootElement.TryGetProperty(flag, out _));
+            Assert.True(second.RootElement.GetProperty(flag).GetBoolean());
+            Assert.Contains("record 2 (chunk 0, offset", errors.ToString());
+            Assert.Contains("torn", errors.ToString());
+        }
+    }
+
+    [Fact]
     public void Unknown_format_is_a_usage_error()
     {
         Assert.Throws<UsageException>(() => DumpCommand.Run(["x.evtx"], "csv", null, null));
