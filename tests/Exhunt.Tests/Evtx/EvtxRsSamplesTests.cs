@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Xml;
 using Exhunt.Cli;
 using Exhunt.Readers;
+using Exhunt.Readers.Evtx;
 using Exhunt.Tests.Support;
 using Xunit.Abstractions;
 
@@ -141,6 +142,16 @@ public sealed partial class EvtxRsSamplesTests(ITestOutputHelper output)
             Assert.NotNull(r.Timestamp);
             Assert.StartsWith("<Event", r.Xml);
             Assert.Contains(d.Stats.Errors, e => e.Contains($"record {id} ") && e.Contains("torn"));
+        }
+        // The flat event takes the record header's id and time where the torn values are still zero.
+        var events = new List<(WinEvent Event, long Id)>();
+        using (var s = File.OpenRead(Corpus.Path_("evtx-rs-samples/" + file)))
+            EvtxReader.Read(s, new ReaderStats(), (e, id) => events.Add((e, id)));
+        foreach (var id in tornIds)
+        {
+            var e = events.Single(x => x.Id == (long)id).Event;
+            Assert.Equal(id, e.RecordId);
+            Assert.True(e.TimeCreated > new DateTime(2010, 1, 1), $"record {id}: {e.TimeCreated}");
         }
     }
 

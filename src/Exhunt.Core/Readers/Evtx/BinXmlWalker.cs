@@ -37,7 +37,10 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
 
     public void StartChunk() => _chunkRemaining = ChunkNodeBudget;
 
-    /// <summary>Set for a torn record's walk: a Binary XML value cut by the tear is left out instead of failing the record.</summary>
+    /// <summary>
+    /// Set for a torn record's walk: a Binary XML value cut by the tear is left out instead of failing the record, and a
+    /// value whose bytes are all zero is taken as not yet written (absent), so the record header's id and time stand in.
+    /// </summary>
     private bool _lenient;
 
     public void Walk(BxNode[] nodes, IBxVisitor visitor, bool torn = false)
@@ -79,7 +82,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
         v.CloseStart();
         if (item is { } one)
         {
-            if (one.Type != EvtxValues.Null && one.Size > 0) v.Value(chunk.Buffer, one);
+            if (one.Type != EvtxValues.Null && one.Size > 0 && !Unwritten(one)) v.Value(chunk.Buffer, one);
         }
         else
         {
@@ -87,6 +90,9 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
         }
         v.EndElement();
     }
+
+    private bool Unwritten(BxValue value) =>
+        _lenient && chunk.Buffer.AsSpan(value.Offset, value.Size).IndexOfAnyExcept((byte)0) < 0;
 
     /// <summary>
     /// An attribute made only of optional substitutions whose values are NULL is not rendered, as Windows does
@@ -135,7 +141,7 @@ internal sealed class BinXmlWalker(EvtxChunk chunk)
                     }
                     Nodes(parsed, [], v, depth + 1);
                 }
-                else if (value.Type != EvtxValues.Null && value.Size > 0)
+                else if (value.Type != EvtxValues.Null && value.Size > 0 && !Unwritten(value))
                     v.Value(chunk.Buffer, value);
                 break;
             case BxKind.TemplateInstance:
