@@ -102,9 +102,14 @@ public class RealEvtxRuleTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public void Defender_1116_1117_web_shell_detection()
+    public void Defender_1116_1117_web_shell_in_a_test_kit_folder_is_weak()
     {
+        // AtomicRedTeam's cmd.aspx sits in C:\AtomicRedTeam\...\shells, served by nothing: not a planted shell.
         var findings = Scan("EVTX-ATTACK-SAMPLES/AutomatedTestingTools/WinDefender_Events_1117_1116_AtomicRedTeam.evtx");
-        Assert.Equal(2, findings.Count(f => f.Rule.Id == "evt-defender-webshell"));
+        var hits = findings.Where(f => f.Rule.Id == "evt-defender-webshell-unserved").ToList();
+        Assert.Equal(2, hits.Count);
+        Assert.All(hits, f => Assert.Equal(Proves.Weak, f.Rule.Implies));
+        Assert.All(hits, f => Assert.Equal("MSEDGEWIN10", f.Host));
+        Assert.DoesNotContain(findings, f => f.Rule.Implies == Proves.Compromise);
     }
 }
