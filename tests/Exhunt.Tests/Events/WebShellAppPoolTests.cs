@@ -82,6 +82,20 @@ public class WebShellAppPoolTests
     }
 
     [Fact]
+    public void Page_written_by_a_default_app_pool_worker_is_not_exchange_compromise()
+    {
+        var write = Sysmon11(W3wp, @"C:\inetpub\wwwroot\aspnet_client\system_web\shell.aspx");
+        write.Data.RemoveAll(d => d.Key == "User");
+        write.Data.Add(new("User", @"IIS APPPOOL\DefaultAppPool"));
+        var f = Assert.Single(Run(write).Findings);
+        Assert.Equal("evt-file-webshell-write-non-exchange", f.Rule.Id);
+        Assert.Equal(Proves.Weak, f.Rule.Implies);
+        Assert.Equal("DefaultAppPool", f.Details!["appPool"]);
+        // Exchange's pools run as SYSTEM: the write stays a web shell on Exchange.
+        Assert.Equal(["evt-file-webshell-write"], Ids(Sysmon11(W3wp, @"C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\x.aspx")));
+    }
+
+    [Fact]
     public void Um_worker_child_stays_compromise_without_an_app_pool()
     {
         var f = Assert.Single(Run(Security4688(Cmd, "cmd /c whoami", @"C:\Program Files\Microsoft\Exchange Server\V15\Bin\UMWorkerProcess.exe")).Findings);
