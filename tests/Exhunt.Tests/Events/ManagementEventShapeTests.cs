@@ -108,6 +108,37 @@ public class ManagementEventShapeTests
     }
 
     [Fact]
+    public void Event_8_whose_first_item_is_the_message_is_still_read()
+    {
+        var e = EventFixtures.Event("MSExchange CmdletLogs", "MSExchange Management", 8, 2,
+            ("Data1", "Task Get-App throwing unhandled exception: System.InvalidCastException: Unable to cast object of type 'System.Windows.Data.ObjectDataProvider'."));
+        Assert.Equal(["evt-exch-42321-get-app"], EventFixtures.Ids(e));
+    }
+
+    [Fact]
+    public void Winlogbeat_param_names_map_like_data_names()
+    {
+        var e = EventFixtures.Event("MSExchange CmdletLogs", "MSExchange Management", 1, 4,
+            [.. Items(1, "New-ManagementRoleAssignment", "-Role \"Mailbox Import Export\" -User \"x\"").Select((v, i) => ($"param{i + 1}", v))]);
+        var f = Assert.Single(EventFixtures.Run(e).Findings);
+        Assert.Equal("evt-exch-role-mailbox-import-export", f.Rule.Id);
+        Assert.Equal("contoso.local/Users/Administrator", f.User);
+    }
+
+    [Fact]
+    public void Hostile_management_events_stay_bounded_and_quiet()
+    {
+        var many = EventFixtures.Event("MSExchange CmdletLogs", "MSExchange Management", 1, 4,
+            [.. Enumerable.Range(1, 20_000).Select(i => ($"Data{i}", i == 1 ? "Get-Mailbox" : new string('A', 10)))]);
+        var blob = EventFixtures.Event("MSExchange CmdletLogs", "MSExchange Management", 6, 2,
+            ("Data1", string.Concat(Enumerable.Repeat("<string>New-MailboxExportRequest", 5000))));
+        var notCmdlet = EventFixtures.Event("MSExchange CmdletLogs", "MSExchange Management", 1, 4, ("Data1", "<script>alert(1)</script> -FilePath x.aspx"), ("Data2", "-FilePath \"c:\\inetpub\\wwwroot\\a.aspx\""));
+        Assert.Empty(EventFixtures.Ids(many, blob, notCmdlet));
+        Assert.True(Exhunt.Detection.Events.ManagementEventFields.Items(many).Count <= 64);
+        Assert.True(Exhunt.Detection.Events.ManagementEventFields.Items(blob).Count <= 64);
+    }
+
+    [Fact]
     public void The_python_evtx_blob_and_the_json_message_shapes_still_map_to_the_same_fields()
     {
         var blob = EventFixtures.CmdletBlob(1, "New-ManagementRoleAssignment", "-Role \"Mailbox Import Export\" -User \"x\"");
