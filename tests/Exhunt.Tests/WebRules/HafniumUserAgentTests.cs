@@ -86,6 +86,6 @@ public class HafniumUserAgentTests
             IisLine("/ecp/DDI/DDIService.svc/GetList", "schema=MessageTraceSearch&" + Canary, @"CONTOSO\exadmin", "10.20.1.15",
                 "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/89.0.4389.82+Safari/537.36"),
             $"2021-03-05 09:14:06 10.0.0.5 GET /ecp/DDI/DDIService.svc/GetList schema=x 443 CONTOSO\\exadmin 10.20.1.15 python-requests/2.25.1 - 200 0 0 46"));
-        Assert.Empty(findings.Where(f => f.Rule.Id.StartsWith("web-hafnium-user-agent")));
+        Assert.DoesNotContain(findings, f => f.Rule.Id.StartsWith("web-hafnium-user-agent"));
     }
 }
