@@ -87,7 +87,7 @@ public class EventJsonTests
         Assert.Equal(@"C:\Windows\System32\inetsrv\w3wp.exe", e.Get("ParentImage"));
         Assert.Equal("System", e.Get("IntegrityLevel"));
         Assert.Null(e.Get("pid"));
-        Assert.Contains("evt-proc-w3wp-shell", EventFixtures.Ids(e));
+        Assert.Contains("evt-proc-w3wp-shell-unknown-pool", EventFixtures.Ids(e)); // no parent command line: pool unknown
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class EventJsonTests
         Assert.Equal("-", events[1].Get("TargetUserName"));
         var ids = EventFixtures.Ids(events.ToArray());
         Assert.Contains("evt-file-webshell-write", ids);
-        Assert.Contains("evt-proc-w3wp-shell", ids);
+        Assert.Contains("evt-proc-w3wp-shell-unknown-pool", ids); // 4688 logs no parent command line
     }
 
     [Fact]

@@ -78,6 +78,11 @@ public class FileAndSystemRuleTests
         Assert.Equal("Defender detected a web shell: Backdoor:ASP/SecChecker.A", findings[0].Title);
         Assert.Equal(@"NT AUTHORITY\SYSTEM", findings[0].User);
         Assert.Empty(Ids(Defender(1116, "Trojan:Win32/Wacatac.B!ml", @"file:_C:\Users\jdoe\Downloads\setup.exe")));
+        var unserved = Assert.Single(Run(Defender(1116, "Backdoor:ASP/Ace.T", @"file:_C:\Users\jdoe\Downloads\shells\cmd.aspx")).Findings);
+        Assert.Equal("evt-defender-webshell-unserved", unserved.Rule.Id);
+        Assert.Equal(Proves.Compromise, unserved.Rule.WithExploitation);
+        var exchange = Assert.Single(Run(Defender(1117, "Trojan:JS/Chopper!dha", @"file:_C:\Program Files\Microsoft\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\errorEEE.aspx")).Findings);
+        Assert.Equal("evt-defender-webshell", exchange.Rule.Id);
     }
 
     [Fact]

@@ -16,13 +16,15 @@ public class ProcessRuleTests
     {
         var (findings, _) = Run(Sysmon1(@"C:\Windows\System32\cmd.exe", "cmd /c whoami", W3wp, OwaPool),
             Security4688(@"C:\Windows\System32\cmd.exe", "cmd /c whoami", W3wp));
-        Assert.Equal(2, findings.Count(f => f.Rule.Id == "evt-proc-w3wp-shell"));
-        var sysmon = findings.First(f => f.Rule.Id == "evt-proc-w3wp-shell");
+        var sysmon = Assert.Single(findings, f => f.Rule.Id == "evt-proc-w3wp-shell");
         Assert.Equal("w3wp.exe (MSExchangeOWAAppPool) started cmd.exe", sysmon.Title);
         Assert.Equal("cmd /c whoami", sysmon.Evidence);
         Assert.Equal(@"NT AUTHORITY\SYSTEM", sysmon.User);
         Assert.Equal(Proves.Compromise, sysmon.Rule.Implies);
-        Assert.Equal(@"CONTOSO\EX01$", findings.Last().User);
+        Assert.Equal("MSExchangeOWAAppPool", sysmon.Details!["appPool"]);
+        var security = Assert.Single(findings, f => f.Rule.Id == "evt-proc-w3wp-shell-unknown-pool");
+        Assert.Equal(@"CONTOSO\EX01$", security.User);
+        Assert.Equal("unknown", security.Details!["appPool"]);
     }
 
     [Fact]

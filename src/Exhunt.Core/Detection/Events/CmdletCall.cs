@@ -5,58 +5,74 @@ namespace Exhunt.Detection.Events;
 
 /// <summary>
 /// An Exchange cmdlet run as the MSExchange Management log records it (provider MSExchange CmdletLogs):
-/// event 1 = succeeded, 6 = failed, 8 = the task threw. EVTX keeps the values as one data blob of
-/// <c>&lt;string&gt;</c> elements (cmdlet, parameters, user, SIDs, client, process ...); JSON exports often keep only
-/// the rendered message "Cmdlet suceeded. Cmdlet X, parameters Y." (sic). Both are read.
+/// event 1 = succeeded, 6 = failed, 8 = the task threw. The event's string array is read by name through
+/// <see cref="ManagementEventFields"/> (Data/events/msexchange-management-fields.json); JSON exports often keep only
+/// the rendered message "Cmdlet suceeded. Cmdlet X, parameters Y." (sic), which is read as a fallback.
 /// </summary>
 internal sealed class CmdletCall
 {
     public string Cmdlet { get; private init; } = "";
     public string Parameters { get; private init; } = "";
+    /// <summary>The caller as the log names it, e.g. "contoso.local/Users/Administrator".</summary>
     public string? User { get; private init; }
     /// <summary>The hosting process, e.g. "8372 w3wp#MSExchangePowerShellAppPool".</summary>
     public string? Process { get; private init; }
+    /// <summary>e.g. "Remote-ManagementShell-Unknown", "EMC", "ECP".</summary>
+    public string? ClientApplication { get; private init; }
+    /// <summary>The exception text of a failed or thrown cmdlet (event 6/8), when logged.</summary>
+    public string? Error { get; private init; }
     public Outcome Outcome { get; private init; }
     public int EventId { get; private init; }
 
-    public static bool IsManagementEvent(WinEvent e) =>
-        e.EventId is 1 or 6 or 8 && (e.Channel.Eq("MSExchange Management") || e.Provider.Eq("MSExchange CmdletLogs"));
+    public static bool IsManagementEvent(WinEvent e) => ManagementEventFields.IsManagementEvent(e);
 
     public static CmdletCall? Read(WinEvent e)
     {
         if (!IsManagementEvent(e)) return null;
         var outcome = e.EventId == 1 ? Outcome.Succeeded : Outcome.Failed;
+        var items = ManagementEventFields.Items(e);
+        if (IsCmdletName(ManagementEventFields.Get(items, "Cmdlet"))) return FromItems(items, e.EventId, outcome);
         foreach (var (_, value) in e.Data)
-        {
-            if (value.Contains("<string>", StringComparison.Ordinal)) return FromBlob(value, e.EventId, outcome);
             if (FromMessage(value, e.EventId, outcome) is { } call) return call;
-        }
-        return new CmdletCall { Parameters = e.DataText(), Outcome = outcome, EventId = e.EventId };
+        var text = e.DataText();
+        return new CmdletCall { Parameters = text, Error = e.EventId == 1 ? null : text, Outcome = outcome, EventId = e.EventId };
     }
 
     public override string ToString() => Parameters.Length == 0 ? Cmdlet : Cmdlet + " " + Parameters;
 
-    private static CmdletCall FromBlob(string blob, int id, Outcome outcome)
+    /// <summary>Who ran it and from where, for a finding's details.</summary>
+    public Dictionary<string, string> Details(Dictionary<string, string>? details = null)
     {
-        var parts = new Range[8];
-        var n = 0;
-        var at = 0;
-        while (n < parts.Length)
-        {
-            var open = blob.IndexOf("<string>", at, StringComparison.Ordinal);
-            if (open < 0) break;
-            var start = open + 8;
-            var close = blob.IndexOf("</string>", start, StringComparison.Ordinal);
-            if (close < 0) { parts[n++] = start..blob.Length; break; }
-            parts[n++] = start..close;
-            at = close + 9;
-        }
-        string Part(int i) => i < n ? blob[parts[i]].Trim() : "";
+        details ??= new Dictionary<string, string>();
+        details["cmdlet"] = Cmdlet;
+        if (Process is { Length: > 0 }) details["hostProcess"] = Process;
+        if (ClientApplication is { Length: > 0 }) details["clientApplication"] = ClientApplication;
+        return details;
+    }
+
+    private static CmdletCall FromItems(List<string> items, int id, Outcome outcome)
+    {
+        string? Named(string field) => NullIfEmpty(ManagementEventFields.Get(items, field)?.Trim() ?? "");
+        var error = Named("Error");
+        // No public event 8 record shows where its exception sits: search all of its text.
+        if (error is null && id == 8) error = NullIfEmpty(string.Join("\n", items.Skip(1)));
         return new CmdletCall
         {
-            Cmdlet = Part(0), Parameters = Part(1), User = NullIfEmpty(Part(2)), Process = NullIfEmpty(Part(6)),
-            Outcome = outcome, EventId = id,
+            Cmdlet = Named("Cmdlet")!, Parameters = Named("Parameters") ?? "", User = Named("Caller"), Process = Named("HostProcess"),
+            ClientApplication = Named("ClientApplication"), Error = error, Outcome = outcome, EventId = id,
         };
+    }
+
+    /// <summary>Verb-Noun, as every Exchange cmdlet is named.</summary>
+    private static bool IsCmdletName(string? s)
+    {
+        if (s is null) return false;
+        var t = s.AsSpan().Trim();
+        var dash = t.IndexOf('-');
+        if (dash <= 0 || dash == t.Length - 1 || t.Length > 100) return false;
+        foreach (var c in t)
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-') return false;
+        return true;
     }
 
     private static CmdletCall? FromMessage(string text, int id, Outcome outcome)
@@ -79,14 +95,14 @@ internal sealed class CmdletCall
                 if (nl >= 0) parameters = parameters[..nl].TrimEnd();
                 if (parameters.EndsWith(".")) parameters = parameters[..^1];
             }
-            return new CmdletCall { Cmdlet = cmdlet.ToString(), Parameters = parameters.ToString(), Outcome = outcome, EventId = id };
+            return new CmdletCall { Cmdlet = cmdlet.ToString(), Parameters = parameters.ToString(), Error = id == 1 ? null : text, Outcome = outcome, EventId = id };
         }
         if (s.StartsWith("Task ", StringComparison.OrdinalIgnoreCase))
         {
             var rest = s[5..];
             var sp = rest.IndexOf(' ');
             if (sp <= 0 || !rest[sp..].StartsWith(" throwing unhandled exception", StringComparison.OrdinalIgnoreCase)) return null;
-            return new CmdletCall { Cmdlet = rest[..sp].ToString(), Parameters = "", Outcome = outcome, EventId = id };
+            return new CmdletCall { Cmdlet = rest[..sp].ToString(), Parameters = "", Error = rest[sp..].Trim().ToString(), Outcome = outcome, EventId = id };
         }
         return null;
     }

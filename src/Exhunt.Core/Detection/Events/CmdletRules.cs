@@ -15,7 +15,7 @@ internal sealed class MailboxImportExportRoleRule : IEventRule
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;
         if (!call.Cmdlet.Eq("New-ManagementRoleAssignment") || !call.Parameters.Has("Mailbox Import Export")) return;
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            details: CmdletCall.ParamValue(call.Parameters, "User") is { } who ? new() { ["assignee"] = who } : null));
+            details: call.Details(CmdletCall.ParamValue(call.Parameters, "User") is { } who ? new() { ["assignee"] = who } : null)));
     }
 }
 
@@ -37,7 +37,7 @@ internal sealed class CertificateRequestWebShellRule : IEventRule
         context.FileWrites.Enqueue(new FileWriteClaim(path, origin.Artifact, null, origin.Record, evt.TimeCreated, null, Info.Id,
             $"New-ExchangeCertificate -RequestFile ({(call.Outcome == Outcome.Succeeded ? "succeeded" : "cmdlet failed")})"));
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            details: new() { ["requestFile"] = Finding.Clip(path)! }));
+            details: call.Details(new() { ["requestFile"] = Finding.Clip(path)! })));
     }
 }
 
@@ -51,7 +51,7 @@ internal sealed class TransportAgentInstallRule : IEventRule
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call || !call.Cmdlet.Eq("Install-TransportAgent")) return;
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            details: CmdletCall.ParamValue(call.Parameters, "AssemblyPath") is { } dll ? new() { ["assemblyPath"] = dll } : null));
+            details: call.Details(CmdletCall.ParamValue(call.Parameters, "AssemblyPath") is { } dll ? new() { ["assemblyPath"] = dll } : null)));
     }
 }
 
@@ -67,8 +67,9 @@ internal sealed class GetAppInvalidCastRule : IEventRule
         if (evt.EventId is not (6 or 8) || !CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;
         var hit = evt.EventId == 6
             ? call.Cmdlet.Eq("Get-App")
-            : (call.Cmdlet.Eq("Get-App") || evt.AnyDataContains("Task Get-App ")) && evt.AnyDataContains("System.InvalidCastException");
+            : (call.Cmdlet.Eq("Get-App") || call.Error.Has("Task Get-App ")) && call.Error.Has("System.InvalidCastException");
         if (!hit) return;
-        context.Add(EventFindings.Make(Info, evt, origin, call.Cmdlet.Length > 0 ? call.ToString() : evt.DataText(), Outcome.Unknown, user: call.User));
+        context.Add(EventFindings.Make(Info, evt, origin, call.Cmdlet.Length > 0 ? call.ToString() : call.Error, Outcome.Unknown, user: call.User,
+            details: call.Details()));
     }
 }

@@ -8,6 +8,9 @@ internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEv
 {
     private readonly string[] _names = EventIndicators.Get(listName);
 
+    /// <summary>The rule weight for a detection at <paramref name="path"/> (default: the rule's own).</summary>
+    protected virtual RuleInfo For(string? path) => info;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (evt.EventId is not (1116 or 1117) || !EventKinds.IsDefender(evt)) return;
@@ -16,10 +19,11 @@ internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEv
         if (hit is null) return;
         var path = evt.Get("Path");
         var action = evt.Get("Action Name");
-        context.Add(EventFindings.Make(info, evt, origin,
+        var rule = For(path);
+        context.Add(EventFindings.Make(rule, evt, origin,
             threat is null ? evt.DataText() : $"{threat} {path}".Trim(),
             user: evt.Get("Detection User"),
-            title: $"{info.Title}: {threat ?? hit}" + (evt.EventId == 1117 && action is not null ? $" ({action})" : ""),
+            title: $"{rule.Title}: {threat ?? hit}" + (evt.EventId == 1117 && action is not null ? $" ({action})" : ""),
             details: new() { ["threat"] = threat ?? hit, ["path"] = Finding.Clip(path) ?? "", ["process"] = evt.Get("Process Name") ?? "" }));
     }
 
@@ -31,10 +35,24 @@ internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEv
     }
 }
 
+/// <summary>
+/// A web shell Defender found in a folder IIS serves for Exchange is one planted there; one found elsewhere (a
+/// download, a test kit such as AtomicRedTeam's shells folder) is weak until exploitation shows on the host.
+/// </summary>
 internal sealed class DefenderWebShellRule() : DefenderThreatRule(Info, "defenderWebShellThreats")
 {
     public static readonly RuleInfo Info = new("evt-defender-webshell",
         "Defender detected a web shell", Severity.Critical, [], ["T1505.003"], "persistence", Proves.Compromise);
+
+    public static readonly RuleInfo OutsideWebFolderInfo = Info with
+    {
+        Id = "evt-defender-webshell-unserved", Title = "Defender detected a web-shell file outside the served web folders",
+        Severity = Severity.High, Implies = Proves.Weak, WithExploitation = Proves.Compromise,
+    };
+
+    private readonly string[] _webFolders = EventIndicators.Get("webShellFolders");
+
+    protected override RuleInfo For(string? path) => path.HasAny(_webFolders) ? Info : OutsideWebFolderInfo;
 }
 
 internal sealed class DefenderExchangeExploitRule() : DefenderThreatRule(Info, "defenderExploitThreats")

@@ -42,7 +42,7 @@ internal sealed class MailboxExportWebShellRule : IEventRule
         if (!MailboxExport.TryRead(evt, out var call, out var path) || !MailboxExport.IsWebShell(path)) return;
         MailboxExport.Claim(context, call, path, evt, origin, Info.Id);
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            details: new() { ["filePath"] = Finding.Clip(path)! }));
+            details: call.Details(new() { ["filePath"] = Finding.Clip(path)! })));
     }
 }
 
@@ -57,7 +57,7 @@ internal sealed class MailboxExportRule : IEventRule
         if (!MailboxExport.TryRead(evt, out var call, out var path) || MailboxExport.IsWebShell(path)) return;
         MailboxExport.Claim(context, call, path, evt, origin, Info.Id);
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            details: path is null ? null : new() { ["filePath"] = Finding.Clip(path)! }));
+            details: call.Details(path is null ? null : new() { ["filePath"] = Finding.Clip(path)! })));
     }
 }
 
@@ -71,6 +71,6 @@ internal sealed class MailboxExportRemovedRule : IEventRule
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call || !call.Cmdlet.Eq("Remove-MailboxExportRequest")) return;
-        context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User));
+        context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User, details: call.Details()));
     }
 }

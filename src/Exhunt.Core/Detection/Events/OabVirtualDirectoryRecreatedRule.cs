@@ -18,6 +18,6 @@ internal sealed class OabVirtualDirectoryRecreatedRule : IEventRule
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;
         if (!call.Cmdlet.Eq("Remove-OabVirtualDirectory") && !call.Cmdlet.Eq("New-OabVirtualDirectory")) return;
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
-            title: call.Cmdlet + " (OAB virtual directory reset step)"));
+            title: call.Cmdlet + " (OAB virtual directory reset step)", details: call.Details()));
     }
 }

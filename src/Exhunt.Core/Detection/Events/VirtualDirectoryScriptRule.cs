@@ -26,6 +26,6 @@ internal sealed class VirtualDirectoryScriptRule : IEventRule
         var url = CmdletCall.ParamValue(call.Parameters, "ExternalUrl") ?? CmdletCall.ParamValue(call.Parameters, "InternalUrl");
         context.Add(EventFindings.Make(Info, evt, origin, call.ToString(), call.Outcome, user: call.User,
             title: $"{(call.Cmdlet.Length > 0 ? call.Cmdlet : "VirtualDirectory cmdlet")} put script into a URL",
-            details: url is null ? null : new() { ["url"] = Finding.Clip(url)! }));
+            details: call.Details(url is null ? null : new() { ["url"] = Finding.Clip(url)! })));
     }
 }

@@ -79,13 +79,22 @@ internal sealed class WebShellWriteRule : IEventRule
         "Web page written into an Exchange web folder by a worker process or over a share (web shell)", Severity.Critical,
         [], ["T1505.003"], "persistence", Proves.Compromise);
 
+    /// <summary>A w3wp that ran as another web app's pool identity (IIS APPPOOL\DefaultAppPool) wrote it: not Exchange's.</summary>
+    public static readonly WebShellRuleInfos Weights = new(Info,
+        "Web page written into a web folder by a non-Exchange app pool's IIS worker (web shell on another web app)",
+        "Web page written into a web folder by an IIS worker");
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!PageWrites.TryRead(evt, out var w) || !PageWrites.IsStrongWriter(w.Writer)) return;
-        PageWrites.Claim(context, w, evt, origin, Info.Id);
-        context.Add(EventFindings.Make(Info, evt, origin, w.Path, user: w.User, clientIp: w.ClientIp,
-            title: $"Page {Text.FileName(w.Path)} written into a web folder by {Text.FileName(w.Writer)}",
-            details: new() { ["path"] = w.Path, ["writer"] = w.Writer ?? "", ["via"] = w.Via }));
+        // Exchange's pools run as LocalSystem, so only a named pool identity can tell another web app's worker apart.
+        var pool = Text.IsImage(w.Writer, "w3wp.exe") ? AppPools.Of(null, w.User) : new AppPool(AppPoolKind.Unknown, null);
+        var rule = pool.Kind == AppPoolKind.Other ? Weights.OtherApp : Info;
+        PageWrites.Claim(context, w, evt, origin, rule.Id);
+        var details = new Dictionary<string, string> { ["path"] = w.Path, ["writer"] = w.Writer ?? "", ["via"] = w.Via };
+        if (pool.Name is not null) details["appPool"] = pool.Name;
+        context.Add(EventFindings.Make(rule, evt, origin, w.Path, user: w.User, clientIp: w.ClientIp,
+            title: $"Page {Text.FileName(w.Path)} written into a web folder by {Text.FileName(w.Writer)}", details: details));
     }
 }
 

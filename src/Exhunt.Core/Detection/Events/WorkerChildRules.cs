@@ -22,12 +22,19 @@ internal sealed class UmWorkerChildRule : IEventRule
     }
 }
 
-/// <summary>The IIS worker (Exchange app pools run in w3wp) starting a shell or recon tool: a web shell in use.</summary>
+/// <summary>
+/// The IIS worker starting a shell or recon tool: a web shell in use. Compromise of Exchange only when the worker
+/// is an Exchange app pool's (see <see cref="WebShellRuleInfos"/> for the other two weights).
+/// </summary>
 internal sealed class W3wpShellRule : IEventRule
 {
     public static readonly RuleInfo Info = new("evt-proc-w3wp-shell",
-        "IIS worker process started a shell or recon tool (web shell in use)", Severity.Critical,
+        "Exchange app pool's IIS worker started a shell or recon tool (web shell in use)", Severity.Critical,
         [], ["T1505.003", "T1059"], "execution", Proves.Compromise);
+
+    public static readonly WebShellRuleInfos Weights = new(Info,
+        "IIS worker of a non-Exchange app pool started a shell or recon tool (web shell on another web app)",
+        "IIS worker started a shell or recon tool (app pool not logged)");
 
     private readonly string[] _iis = EventIndicators.Get("iisWorkers");
     private readonly string[] _children = EventIndicators.Get("workerChildren");
@@ -35,7 +42,8 @@ internal sealed class W3wpShellRule : IEventRule
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _iis) || !Text.IsImage(p.Image, _children)) return;
-        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLine ?? p.Image, user: p.User,
+        var pool = WorkerLabel.Pool(p);
+        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLine ?? p.Image, user: p.User,
             title: $"{WorkerLabel.Of(p)} started {Text.FileName(p.Image)}",
             details: WorkerLabel.Details(p)));
     }
@@ -62,20 +70,23 @@ internal sealed class W3wpUnusualChildRule : IEventRule
 
 internal static class WorkerLabel
 {
-    /// <summary>"w3wp.exe (MSExchangeOWAAppPool)" when Sysmon logged the parent command line, else the image name.</summary>
+    /// <summary>"w3wp.exe (MSExchangeOWAAppPool)" when the pool is known, else the image name.</summary>
     public static string Of(ProcessStart p)
     {
-        var pool = AppPool(p);
+        var pool = Pool(p).Name;
         return pool is null ? Text.FileName(p.ParentImage).ToString() : $"{Text.FileName(p.ParentImage)} ({pool})";
     }
 
-    public static string? AppPool(ProcessStart p) =>
-        p.ParentCommandLine is { } cl ? CmdletCall.ParamValue(cl, "ap") : null;
+    /// <summary>The pool of the parent w3wp: its command line, else the pool identity the child inherited.</summary>
+    public static AppPool Pool(ProcessStart p) => AppPools.Of(p.ParentCommandLine, p.User);
 
-    public static Dictionary<string, string> Details(ProcessStart p)
+    public static Dictionary<string, string> Details(ProcessStart p) => Details(p, Pool(p));
+
+    public static Dictionary<string, string> Details(ProcessStart p, AppPool pool)
     {
         var d = new Dictionary<string, string> { ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" };
-        if (AppPool(p) is { } pool) d["appPool"] = pool;
+        d["appPool"] = pool.Name ?? "unknown";
+        d["appPoolKind"] = pool.Kind switch { AppPoolKind.Exchange => "exchange", AppPoolKind.Other => "non-exchange", _ => "unknown" };
         return d;
     }
 }
@@ -84,16 +95,24 @@ internal static class WorkerLabel
 internal sealed class ChopperCommandRule : IEventRule
 {
     public static readonly RuleInfo Info = new("evt-proc-chopper",
-        "China Chopper web-shell command", Severity.Critical, [], ["T1505.003", "T1059.003"], "execution", Proves.Compromise);
+        "China Chopper web-shell command under an Exchange app pool", Severity.Critical, [], ["T1505.003", "T1059.003"], "execution", Proves.Compromise);
+
+    public static readonly WebShellRuleInfos Weights = new(Info,
+        "China Chopper web-shell command under a non-Exchange app pool (web shell on another web app)",
+        "China Chopper web-shell command (app pool not logged)");
 
     private readonly string[] _iis = EventIndicators.Get("iisWorkers");
     private readonly string[] _markers = EventIndicators.Get("chopperMarkers");
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!ProcessStart.TryRead(evt, out var p) || !(Text.IsImage(p.ParentImage, _iis) || Text.IsImage(p.Image, _iis))) return;
+        if (!ProcessStart.TryRead(evt, out var p)) return;
+        var workerIsParent = Text.IsImage(p.ParentImage, _iis);
+        if (!workerIsParent && !Text.IsImage(p.Image, _iis)) return;
         if (p.CommandLine.FirstOf(_markers) is not { } marker) return;
-        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLine, user: p.User,
-            details: new() { ["marker"] = marker, ["parentImage"] = p.ParentImage ?? "" }));
+        var pool = workerIsParent ? WorkerLabel.Pool(p) : AppPools.Of(p.CommandLine, p.User);
+        var details = WorkerLabel.Details(p, pool);
+        details["marker"] = marker;
+        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLine, user: p.User, details: details));
     }
 }
