@@ -107,31 +107,39 @@ public static class StoryTeller
             overall = hosts.Max(h => anyExchange && !h.Exchange && h.Verdict == Verdict.Inconclusive ? Verdict.Clean : h.Verdict);
             var worst = hosts.Where(h => h.Verdict == overall).ToList();
             if (hosts.Count == 1) sentence = hosts[0].Sentence;
-            else if (anyExchange && !worst.Any(h => h.Exchange))
+            else if (anyExchange)
             {
-                // The answer is about Exchange: its hosts are told first, the worse news elsewhere after.
+                // The answer is about Exchange: its hosts are told first, worse news from other hosts after.
                 var exchange = hosts.Where(h => h.Exchange).ToList();
                 sentence = string.Join(" ", exchange.Take(3).Select(h => $"{h.Host} (Exchange): {h.Sentence}"))
-                    + (exchange.Count > 3 ? $" {exchange.Count - 3} more Exchange host(s)." : "")
-                    + $" Worst on hosts not showing Exchange: {overall.ToWire()} on {string.Join(", ", worst.Take(4).Select(h => h.Host))}{(worst.Count > 4 ? $" and {worst.Count - 4} more" : "")}.";
-                worst = [.. exchange, .. worst];
-            }
-            else if (overall >= Verdict.Suspicious)
-            {
-                var told = findings.Where(f => worst.Any(h => h.Host == HostOf(f))).ToList();
-                sentence = Sentence(overall, told, incidents.Where(i => worst.Any(h => h.Host == i.Host)).ToList(), [], facts, null)
-                    .TrimEnd('.') + $" (on {string.Join(", ", worst.Take(4).Select(h => h.Host))}).";
+                    + (exchange.Count > 3 ? $" {exchange.Count - 3} more Exchange host(s): {string.Join(", ", exchange.Skip(3).Take(5).Select(h => $"{h.Host} {h.Verdict.ToWire()}"))}." : "");
+                var worse = hosts.Where(h => !h.Exchange && h.Verdict > exchange.Max(x => x.Verdict) && h.Verdict >= Verdict.Suspicious)
+                    .OrderByDescending(h => h.Verdict).ToList();
+                if (worse.Count > 0)
+                    sentence += $" Hosts not showing Exchange: {string.Join("; ", worse.GroupBy(h => h.Verdict).Select(g => $"{g.Key.ToWire()} on {string.Join(", ", g.Take(4).Select(h => h.Host))}{(g.Count() > 4 ? $" and {g.Count() - 4} more" : "")}"))}.";
+                var rest = hosts.Where(h => !h.Exchange && !worse.Contains(h)).ToList();
+                if (rest.Count > 0)
+                    sentence += $" {rest.Count} other host(s) not showing Exchange: " + string.Join(", ", rest.GroupBy(h => h.Verdict).OrderByDescending(g => g.Key)
+                        .Select(g => $"{g.Count()} {g.Key.ToWire()}")) + ".";
             }
             else
             {
-                var scope = overall == Verdict.Inconclusive ? worst.Select(h => cov.GetValueOrDefault(h.Host)).OfType<HostCoverage>().ToList()
-                    : hosts.Where(h => !anyExchange || h.Exchange).Select(h => cov.GetValueOrDefault(h.Host)).OfType<HostCoverage>().ToList();
-                sentence = Sentence(overall, findings, incidents, scope, facts, overall == Verdict.Inconclusive ? string.Join(", ", worst.Take(6).Select(h => h.Host)) : null);
+                if (overall >= Verdict.Suspicious)
+                {
+                    var told = findings.Where(f => worst.Any(h => h.Host == HostOf(f))).ToList();
+                    sentence = Sentence(overall, told, incidents.Where(i => worst.Any(h => h.Host == i.Host)).ToList(), [], facts, null)
+                        .TrimEnd('.') + $" (on {string.Join(", ", worst.Take(4).Select(h => h.Host))}{(worst.Count > 4 ? $" and {worst.Count - 4} more" : "")}).";
+                }
+                else
+                {
+                    var scope = (overall == Verdict.Inconclusive ? worst : hosts).Select(h => cov.GetValueOrDefault(h.Host)).OfType<HostCoverage>().ToList();
+                    sentence = Sentence(overall, findings, incidents, scope, facts, overall == Verdict.Inconclusive ? string.Join(", ", worst.Take(6).Select(h => h.Host)) : null);
+                }
+                var others = hosts.Where(h => !worst.Contains(h)).ToList();
+                if (others.Count > 0)
+                    sentence += " Other hosts: " + string.Join(", ", others.GroupBy(h => h.Verdict).OrderByDescending(g => g.Key)
+                        .Select(g => $"{g.Key.ToWire()} {(g.Count() <= 3 ? string.Join(", ", g.Select(h => h.Host)) : $"{g.Count()} hosts")}")) + ".";
             }
-            var others = hosts.Where(h => !worst.Contains(h)).ToList();
-            if (others.Count > 0)
-                sentence += " Other hosts: " + string.Join(", ", others.GroupBy(h => h.Verdict).OrderByDescending(g => g.Key)
-                    .Select(g => $"{g.Key.ToWire()} {(g.Count() <= 3 ? string.Join(", ", g.Select(h => h.Host)) : $"{g.Count()} hosts")}")) + ".";
         }
         return new StoryResult(overall, sentence, incidents) { Hosts = hosts };
     }
