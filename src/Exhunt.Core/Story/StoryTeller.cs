@@ -52,8 +52,10 @@ public static class Tactics
 /// <list type="bullet">
 /// <item>Context (dumps, archives, log clears, LSASS access: rules with <see cref="RuleInfo.WithExploitation"/>) is raised
 /// only by exploitation on the same host, from <see cref="ContextLead"/> before the first exploitation there to
-/// <see cref="ContextWindow"/> after it. A successful exploitation (or after-effect) raises it fully; attempts only, at most
-/// to weak. Context without a time counts on its host whenever exploitation is evidenced there.</item>
+/// <see cref="ContextWindow"/> after it. A successful exploitation (or after-effect) raises it fully; attempts only raise
+/// implants (persistence, execution: pages in Exchange's web folders) fully and other context (dumps, archives, log
+/// clears, LSASS access) at most to weak. Context without a time counts on its host whenever exploitation is evidenced
+/// there.</item>
 /// <item>Host-side findings without a client address join an incident of the same host whose span they fall in, give or
 /// take <see cref="Slack"/>; a file finding joins the incident whose requests or writes implicate that file.</item>
 /// </list>
@@ -176,13 +178,19 @@ public static class StoryTeller
                 if (f.Rule.WithExploitation is { } w && w > own)
                 {
                     if (success.Seen && InWindow(f.Time, success.First)) level = Level(f, true);
-                    else if (attempt.Seen && InWindow(f.Time, attempt.First)) level = (Proves)Math.Max((int)own, Math.Min((int)Level(f, true), (int)Proves.Weak));
+                    else if (attempt.Seen && InWindow(f.Time, attempt.First))
+                        level = IsImplant(f) ? Level(f, true) : (Proves)Math.Max((int)own, Math.Min((int)Level(f, true), (int)Proves.Weak));
                 }
                 levels[f] = level;
             }
         }
         return levels;
     }
+
+    /// <summary>An after-effect tied to Exchange itself (a page planted in its web folders, a script it runs): next to
+    /// an exploitation attempt on the same host it is the evidence that the attempt worked. Generic context (dumps,
+    /// archives, log clears, LSASS access) needs a successful exploitation to count as compromise.</summary>
+    private static bool IsImplant(Finding f) => f.Rule.Tactic is "persistence" or "execution";
 
     private static (bool Seen, DateTime? First) Anchor(IEnumerable<Finding> exploitation)
     {

@@ -50,6 +50,16 @@ public class HostScopeTests
     }
 
     [Fact]
+    public void A_page_planted_in_Exchange_web_folders_next_to_an_attempt_on_the_same_host_is_compromise()
+    {
+        var page = new RuleInfo("page", "Non-stock page in owa/auth", Severity.High, [], [], "persistence", Proves.Weak, Proves.Compromise);
+        var story = StoryTeller.Tell([F(Ssrf, "exch01", TimeSpan.Zero, "203.0.113.7", Outcome.Failed), F(page, "exch01", TimeSpan.FromHours(1))]);
+        Assert.Equal(Verdict.Compromised, story.Verdict);
+        var elsewhere = StoryTeller.Tell([F(Ssrf, "exch01", TimeSpan.Zero, "203.0.113.7", Outcome.Failed), F(page, "exch02", TimeSpan.FromHours(1))]);
+        Assert.Equal(Verdict.Suspicious, elsewhere.Hosts.Single(h => h.Host == "exch02").Verdict);
+    }
+
+    [Fact]
     public void Host_spellings_are_one_host()
     {
         Assert.Equal("exch01", HostName.Normalize("EXCH01.contoso.local"));
