@@ -336,7 +336,7 @@ public static class StoryTeller
     private static string Inconclusive(IReadOnlyList<HostCoverage> coverage, ScanFacts? facts, string? hosts)
     {
         var read = facts is null ? "" : facts.Files == 0
-            ? facts.ListingErrors > 0 ? $" ({facts.ListingErrors} folder(s) could not be listed; no file was read)" : " (the evidence holds no files)"
+            ? facts.ListingErrors > 0 ? $" ({facts.ListingErrors} listing problem(s): folders that could not be read or links not followed; no file was read)" : " (the evidence holds no files)"
             : $" ({facts.Files} file(s) read, {facts.LogRecords:N0} log record(s){(facts.FilesWithProblems > 0 ? $", {facts.FilesWithProblems} with read problems" : "")})";
         var other = coverage.SelectMany(c => c.Kinds).ToList();
         var got = other.Count > 0 ? $" What was read: {string.Join(", ", other.Take(6))}." : "";

@@ -63,6 +63,17 @@ public class InconclusiveTests
         finally { File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
     }
 
+    [SkippableFact]
+    public void Folder_whose_only_content_is_not_followed()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var outside = new Fixture.TempDir();
+        outside.Write("Logging/HttpProxy/Owa/HttpProxy_2021030302-1.LOG", MultiHostScanTests.Header + MultiHostScanTests.Benign("EX01", "2021-03-03T02:00:00.000Z"));
+        using var dir = new Fixture.TempDir();
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "Logging"), Path.Combine(outside.Path, "Logging"));
+        AssertInconclusive(dir.Path);
+    }
+
     [Fact]
     public void Clean_names_kinds_and_window_and_warns_when_shorter_than_a_day()
     {
