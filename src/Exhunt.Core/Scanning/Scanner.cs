@@ -132,11 +132,12 @@ public sealed class Scanner(ScanOptions options)
     {
         using (var stream = file.Open())
             LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter);
-        if (result.Stats.Records > 0) SniffHost(file, result);
+        // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
+        if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis)) SniffHost(file, result);
     }
 
     /// <summary>Bytes of a text log read again to learn its server host and whether its requests are for Exchange.</summary>
-    private const int HostSniffBytes = 64 * 1024;
+    private const int HostSniffBytes = 16 * 1024;
 
     private static void SniffHost(EvidenceFile file, ArtifactResult result)
     {
