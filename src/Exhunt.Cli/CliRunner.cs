@@ -3,10 +3,11 @@ using Exhunt.Evidence;
 
 namespace Exhunt.Cli;
 
-/// <summary>Exit codes are part of the interface: 0 clean, 1 attempted/suspicious, 2 compromised, 64 usage, 66 input, 70 internal.</summary>
+/// <summary>Exit codes are part of the interface: 0 clean, 1 attempted/suspicious, 2 compromised, 3 inconclusive,
+/// 64 usage, 66 input, 70 internal, 73 cannot create output.</summary>
 public static class ExitCodes
 {
-    public const int Clean = 0, Usage = 64, InputMissing = 66, Internal = 70;
+    public const int Clean = 0, Attempted = 1, Compromised = 2, Inconclusive = 3, Usage = 64, InputMissing = 66, Internal = 70, CannotCreateOutput = 73;
 }
 
 public static class CliRunner
@@ -29,6 +30,11 @@ public static class CliRunner
             Console.Error.WriteLine($"exhunt: {e.Message}");
             return ExitCodes.InputMissing;
         }
+        catch (OutputUnwritableException e)
+        {
+            Console.Error.WriteLine($"exhunt: {e.Message}");
+            return ExitCodes.CannotCreateOutput;
+        }
         catch (UsageException e)
         {
             Console.Error.WriteLine($"exhunt: {e.Message}");
@@ -43,3 +49,6 @@ public static class CliRunner
 }
 
 public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>An output file that cannot be created (exit 73, before anything is scanned).</summary>
+public sealed class OutputUnwritableException(string message) : Exception(message);

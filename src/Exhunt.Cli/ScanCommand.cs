@@ -5,50 +5,124 @@ using Exhunt.Scanning;
 
 namespace Exhunt.Cli;
 
+/// <summary>
+/// <c>exhunt scan</c>. One option per registered report format (<see cref="ReportWriters.All"/>: <c>--json FILE</c>,
+/// <c>--csv FILE</c> ...), any combination, each written; at most one may be '-' (stdout), and then the console
+/// report goes to stderr so stdout stays machine-readable. Output files are created before the scan (a path that
+/// cannot be created stops at once with exit 73, nothing scanned); a write that fails after the scan is reported on
+/// stderr and the verdict and its exit code still stand.
+/// </summary>
 public static class ScanCommand
 {
+    public const string ExitCodeHelp =
+        "Exit codes: 0 clean, 1 attempted or suspicious, 2 compromised, 3 inconclusive (nothing read could show exploitation), " +
+        "64 usage error, 66 input missing or unreadable, 70 internal error, 73 cannot create output.";
+
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "Evidence: a folder (live install, copy, KAPE or Velociraptor collection) or a .zip" };
-        var json = new Option<string?>("--json") { Description = "Also write the exhunt.report/1 JSON report to this file ('-' for stdout)" };
-        var csv = new Option<string?>("--csv") { Description = "Also write the findings as a CSV timeline (Timesketch-ready) to this file" };
+        var formats = ReportWriters.All
+            .Select(w => (Writer: w, Option: new Option<string?>("--" + w.Format) { Description = $"Also write {w.Description} to this file ('-' for stdout; the console report then goes to stderr)" }))
+            .ToList();
         var min = new Option<string>("--min-severity") { Description = "Hide findings below this level: info, low, medium, high, critical", DefaultValueFactory = _ => "info" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show the progress display" };
-        var command = new Command("scan", "Scan evidence and give the verdict") { path, json, csv, min, noProgress };
-        command.SetAction(parse => Run(parse.GetValue(path)!, parse.GetValue(json), parse.GetValue(min)!, parse.GetValue(noProgress), parse.GetValue(csv)));
+        var command = new Command("scan", "Scan evidence and give the verdict. " + ExitCodeHelp) { path, min, noProgress };
+        foreach (var (_, option) in formats) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var outputs = formats.Select(f => (f.Writer.Format, Path: parse.GetValue(f.Option)))
+                .Where(o => o.Path is not null).Select(o => new ReportOutput(o.Format, o.Path!)).ToList();
+            return Run(parse.GetValue(path)!, outputs, parse.GetValue(min)!, parse.GetValue(noProgress));
+        });
         return command;
     }
 
     public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null)
     {
+        var outputs = new List<ReportOutput>();
+        if (jsonPath is not null) outputs.Add(new ReportOutput("json", jsonPath));
+        if (csvPath is not null) outputs.Add(new ReportOutput("csv", csvPath));
+        return Run(path, outputs, minSeverity, noProgress, stdout);
+    }
+
+    public static int Run(string path, IReadOnlyList<ReportOutput> outputs, string minSeverity, bool noProgress, TextWriter? stdout = null)
+    {
         if (!FindingEnums.TryParseSeverity(minSeverity, out var min))
             throw new UsageException($"--min-severity must be one of info, low, medium, high, critical (got '{minSeverity}')");
+        var toStdout = outputs.Where(o => o.Path == "-").ToList();
+        if (toStdout.Count > 1)
+            throw new UsageException($"only one report can go to stdout ('-'); got {string.Join(" and ", toStdout.Select(o => "--" + o.Format))}");
+        var dup = outputs.Where(o => o.Path != "-").GroupBy(o => Path.GetFullPath(o.Path), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new UsageException($"{string.Join(" and ", dup.Select(o => "--" + o.Format))} name the same file '{dup.First().Path}'");
         if (!Directory.Exists(path) && !File.Exists(path))
             throw new Evidence.EvidenceUnreadableException($"'{path}' does not exist.");
-        stdout ??= Console.Out;
-        using var progress = ProgressDisplay.Create(enabled: !noProgress);
-        var result = new Scanner(new ScanOptions { Progress = progress }).Scan(path);
-        progress?.Finish();
 
-        if (jsonPath == "-")
+        // Create every output file now: a bad path must cost nothing, not a whole scan.
+        var targets = new List<(IReportWriter Writer, ReportOutput Output, Stream? File)>();
+        try
         {
-            using var s = Console.OpenStandardOutput();
-            JsonReport.Write(result, s, min);
+            foreach (var o in outputs)
+            {
+                var writer = ReportWriters.All.FirstOrDefault(w => w.Format == o.Format)
+                    ?? throw new UsageException($"unknown report format '{o.Format}'");
+                targets.Add((writer, o, o.Path == "-" ? null : OpenOutput(o)));
+            }
+
+            var console = toStdout.Count > 0 ? Console.Error : stdout ?? Console.Out;
+            ScanResult result;
+            using (var progress = ProgressDisplay.Create(enabled: !noProgress))
+            {
+                result = new Scanner(new ScanOptions { Progress = progress }).Scan(path);
+                progress?.Finish();
+            }
+
+            foreach (var (writer, output, file) in targets)
+            {
+                try
+                {
+                    if (file is null)
+                    {
+                        using var s = Console.OpenStandardOutput();
+                        writer.Write(result, s, min);
+                        s.Flush();
+                    }
+                    else
+                    {
+                        writer.Write(result, file, min);
+                        file.Flush();
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+                {
+                    Console.Error.WriteLine($"exhunt: could not write the {output.Format} report to '{output.Path}': {e.Message}");
+                }
+            }
+            ConsoleReport.Write(result, console, min);
+            console.Flush();
+            return Story.VerdictNames.ExitCode(result.Story.Verdict);
         }
-        else
+        finally
         {
-            if (jsonPath is not null)
+            foreach (var t in targets)
             {
-                using var file = new FileStream(jsonPath, FileMode.Create, FileAccess.Write);
-                JsonReport.Write(result, file, min);
+                try { t.File?.Dispose(); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"exhunt: could not finish the {t.Output.Format} report '{t.Output.Path}': {e.Message}");
+                }
             }
-            if (csvPath is not null)
-            {
-                using var file = new StreamWriter(csvPath, append: false, new System.Text.UTF8Encoding(false));
-                CsvTimeline.Write(result, file, min);
-            }
-            ConsoleReport.Write(result, stdout, min);
         }
-        return Story.VerdictNames.ExitCode(result.Story.Verdict);
+    }
+
+    private static FileStream OpenOutput(ReportOutput o)
+    {
+        try { return new FileStream(o.Path, FileMode.Create, FileAccess.Write, FileShare.Read); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new OutputUnwritableException($"cannot create output '{o.Path}' for --{o.Format}: {e.Message.TrimEnd('.')}; nothing was scanned");
+        }
     }
 }
+
+/// <summary>One report asked for on the command line: its format (<see cref="IReportWriter.Format"/>) and path ('-' = stdout).</summary>
+public sealed record ReportOutput(string Format, string Path);

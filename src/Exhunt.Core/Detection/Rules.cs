@@ -43,4 +43,10 @@ public interface ICorrelationRule
     void Run(CorrelationInput input, ScanContext context);
 }
 
-public sealed record CorrelationInput(EvidenceIndex Index, IReadOnlyList<Findings.Finding> Findings);
+public sealed record CorrelationInput(EvidenceIndex Index, IReadOnlyList<Findings.Finding> Findings)
+{
+    /// <summary>The host each artifact (by relative path) was resolved to; correlation joins only within one host.</summary>
+    public IReadOnlyDictionary<string, string> ArtifactHosts { get; init; } = new Dictionary<string, string>();
+
+    public string HostOf(string artifact) => ArtifactHosts.GetValueOrDefault(artifact) ?? Exhunt.Findings.HostName.Unknown;
+}

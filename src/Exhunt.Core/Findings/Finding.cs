@@ -8,7 +8,11 @@ public sealed class Finding
     public string? Title { get; init; }
     public Severity? SeverityOverride { get; init; }
     public Outcome Outcome { get; init; } = Outcome.Unknown;
-    public DateTime? Time { get; init; }
+    /// <summary>When it happened (UTC). The scanner sets it for file findings from the file's last-write time
+    /// (see <see cref="TimeSource"/>), so files take their place on the timeline.</summary>
+    public DateTime? Time { get; set; }
+    /// <summary>Where <see cref="Time"/> came from when not from the record itself ("file last-write time"), else null.</summary>
+    public string? TimeSource { get; set; }
     /// <summary>Relative evidence path with '/' separators (zip: the entry path).</summary>
     public required string Artifact { get; init; }
     public long? Line { get; init; }

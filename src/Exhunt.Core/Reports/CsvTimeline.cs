@@ -14,7 +14,7 @@ public static class CsvTimeline
     private static readonly string[] Columns =
     [
         "datetime", "timestamp_desc", "message", "finding", "rule", "severity", "outcome", "cves", "attack", "tactic",
-        "incident", "artifact", "location", "client_ip", "user_agent", "user", "evidence", "data_type",
+        "incident", "artifact", "location", "client_ip", "user_agent", "user", "evidence", "data_type", "host",
     ];
 
     public static void Write(ScanResult result, TextWriter o, Severity minSeverity = Severity.Info)
@@ -35,6 +35,7 @@ public static class CsvTimeline
                 f.Line is { } l ? $"line {l}" : f.Record is { } r ? $"record {r}" : "",
                 f.ClientIp ?? "", f.UserAgent ?? "", f.User ?? "", Finding.Clip(f.Evidence) ?? "",
                 "exhunt:finding",
+                f.Host ?? "",
             };
             o.WriteLine(string.Join(',', cells.Select(Cell)));
         }

@@ -30,6 +30,27 @@ public static class JsonReport
         w.WriteString("summary", result.Story.Sentence);
         WriteStrings(w, "exchange_install_roots", result.InstallRoots);
 
+        // One entry per host, Exchange hosts first; the overall verdict is the worst of them.
+        w.WriteStartArray("hosts");
+        var coverage = result.Hosts.ToDictionary(h => h.Host, StringComparer.Ordinal);
+        foreach (var h in result.Story.Hosts)
+        {
+            w.WriteStartObject();
+            w.WriteString("host", h.Host);
+            w.WriteString("verdict", h.Verdict.ToWire());
+            WriteTime(w, "first", h.First);
+            WriteTime(w, "last", h.Last);
+            w.WriteBoolean("exchange", h.Exchange);
+            w.WriteString("summary", h.Sentence);
+            if (coverage.TryGetValue(h.Host, out var c))
+            {
+                WriteStrings(w, "read", c.Kinds);
+                w.WriteNumber("files", c.Files);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
         w.WriteStartArray("coverage");
         foreach (var c in result.Coverage)
         {
@@ -49,6 +70,7 @@ public static class JsonReport
             w.WriteStartObject();
             w.WriteString("path", a.File.RelativePath);
             w.WriteString("kind", a.File.Kind.ToWire());
+            w.WriteString("host", a.Host);
             w.WriteNumber("bytes", a.File.Length);
             w.WriteNumber("records", a.Stats.Records);
             w.WriteNumber("skipped", a.Stats.Skipped);
@@ -74,7 +96,9 @@ public static class JsonReport
             w.WriteStartObject();
             w.WriteString("id", i.Id);
             w.WriteString("verdict", i.Verdict.ToWire());
+            w.WriteString("host", i.Host);
             w.WriteString("stage", i.Stage);
+            WriteNullable(w, "reached_stage", i.ReachedStage);
             WriteTime(w, "first", i.First);
             WriteTime(w, "last", i.Last);
             WriteStrings(w, "client_ips", i.ClientIps);
@@ -123,6 +147,8 @@ public static class JsonReport
         w.WriteString("tactic", f.Rule.Tactic);
         w.WriteString("outcome", f.Outcome.ToWire());
         WriteTime(w, "time", f.Time);
+        if (f.TimeSource is not null) w.WriteString("time_source", f.TimeSource);
+        w.WriteString("host", f.Host ?? HostName.Unknown);
         w.WriteString("artifact", f.Artifact);
         if (f.Line is { } line) { w.WriteStartObject("location"); w.WriteNumber("line", line); w.WriteEndObject(); }
         else if (f.Record is { } rec) { w.WriteStartObject("location"); w.WriteNumber("record", rec); w.WriteEndObject(); }

@@ -28,6 +28,7 @@ public sealed class Scanner(ScanOptions options)
     public ScanResult Scan(string path)
     {
         var clock = Stopwatch.StartNew();
+        var scanStart = DateTime.UtcNow;
         using var source = EvidenceSource.Open(path);
         var files = source.EnumerateFiles().ToList();
         var results = new ArtifactResult[files.Count];
@@ -49,28 +50,41 @@ public sealed class Scanner(ScanOptions options)
 
         var index = new EvidenceIndex(files);
         var errors = source.ListingErrors.ToList();
+        var installRoots = InstallRoots.Infer(files);
+        HostResolver.ResolveArtifacts(results, installRoots);
+        var artifactHosts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in results) artifactHosts.TryAdd(r.File.RelativePath, r.Host);
+        foreach (var f in context.Findings.Snapshot())
+            f.Host = HostName.Normalize(f.Host) ?? artifactHosts.GetValueOrDefault(f.Artifact) ?? HostName.Unknown;
         foreach (var rule in options.Rules.CorrelationRules)
         {
-            try { rule.Run(new CorrelationInput(index, context.Findings.Snapshot()), context); }
+            try { rule.Run(new CorrelationInput(index, context.Findings.Snapshot()) { ArtifactHosts = artifactHosts }, context); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 errors.Add($"correlation {rule.GetType().Name} failed ({e.GetType().Name}: {e.Message}); findings from the logs stand as they are");
             }
         }
 
-        var findings = FindingOrder.Sort(context.Findings.Snapshot());
+        var all = context.Findings.Snapshot();
+        var hostsBeforeTimes = HostResolver.Cover(results, all, installRoots);
+        HostResolver.ResolveFindings(all, results, hostsBeforeTimes, scanStart);
+        var hosts = HostResolver.Cover(results, all, installRoots);
+        var findings = FindingOrder.Sort(all);
         for (var i = 0; i < findings.Count; i++) findings[i].Id = "F" + (i + 1);
         var coverage = results.Where(r => r.File.Kind.IsLog())
             .GroupBy(r => r.File.Kind)
             .OrderBy(g => g.Key)
             .Select(g => new Coverage(g.Key, g.Min(r => r.Stats.First), g.Max(r => r.Stats.Last), g.Count(), g.Sum(r => r.Stats.Records)))
             .ToList();
-        var story = StoryTeller.Tell(findings);
+        var facts = new ScanFacts(files.Count, results.Count(r => r.Stats.Errors.Count > 0), source.ListingErrors.Count,
+            results.Where(r => r.File.Kind.IsLog()).Sum(r => r.Stats.Records));
+        var story = StoryTeller.Tell(findings, hosts, facts);
         if (context.FileWrites.Dropped > 0)
             errors.Add($"{context.FileWrites.Dropped:N0} file-write claims beyond the first {context.FileWrites.Count:N0} were not checked against the evidence");
         return new ScanResult(path, results, findings, coverage, story, errors, bytesTotal, clock.Elapsed)
         {
-            InstallRoots = InstallRoots.Infer(files),
+            InstallRoots = installRoots,
+            Hosts = hosts,
             Suppressed = context.Findings.Suppressed(),
         };
     }
@@ -116,8 +130,29 @@ public sealed class Scanner(ScanOptions options)
 
     private void ReadTextLog(EvidenceFile file, ArtifactResult result, ScanContext context)
     {
-        using var stream = file.Open();
-        LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter);
+        using (var stream = file.Open())
+            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter);
+        // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
+        if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis)) SniffHost(file, result);
+    }
+
+    /// <summary>Bytes of a text log read again to learn its server host and whether its requests are for Exchange.</summary>
+    private const int HostSniffBytes = 16 * 1024;
+
+    private static void SniffHost(EvidenceFile file, ArtifactResult result)
+    {
+        var buf = new byte[HostSniffBytes];
+        int n;
+        using (var s = file.Open()) n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var iis = file.Kind == ArtifactKind.Iis;
+        new TextLogReader(file, new ReaderStats()).Read(new MemoryStream(buf, 0, n, writable: false), record =>
+        {
+            if (names.Count < HostTally.MaxHosts && HostName.Normalize(record.Str(Field.ServerHost)) is { } h)
+                names[h] = names.GetValueOrDefault(h) + 1;
+            if (iis && !result.ExchangeUrls && ExchangeSignals.IsExchangeUrl(record[Field.UrlStem])) result.ExchangeUrls = true;
+        });
+        result.LogHost = names.Count == 0 ? null : names.MaxBy(kv => kv.Value).Key;
     }
 
     private void ReadEvents(EvidenceFile file, ArtifactResult result, Action<Stream, ReaderStats, Action<WinEvent, long>> reader, ScanContext context)
@@ -128,6 +163,9 @@ public sealed class Scanner(ScanOptions options)
         {
             var origin = new EventOrigin(file.RelativePath, record);
             foreach (var rule in rules) rule.Inspect(evt, origin, context);
+            var seen = result.Hosts.For(evt.Computer);
+            seen.See(evt.TimeCreated, ExchangeSignals.IsRelevantEvent(evt));
+            if (!seen.Exchange && ExchangeSignals.IsExchangeEvent(evt)) seen.Exchange = true;
         });
     }
 
@@ -158,6 +196,9 @@ public sealed record ScanResult(
 {
     /// <summary>Where Exchange was installed, as evidence-relative folders inferred from the layout.</summary>
     public IReadOnlyList<string> InstallRoots { get; init; } = [];
+
+    /// <summary>Per host: whether it shows Exchange, what was read, the window (Exchange hosts first).</summary>
+    public IReadOnlyList<HostCoverage> Hosts { get; init; } = [];
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];

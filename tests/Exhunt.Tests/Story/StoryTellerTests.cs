@@ -47,7 +47,9 @@ public class StoryTellerTests
         var dump = Rule("lsass-dump", Proves.Context, "credential-access", withExploitation: Proves.Compromise);
         var probe = Rule("probe", Proves.Attempt);
         Assert.Equal(Verdict.Clean, StoryTeller.VerdictOf([F(dump, null, 5)]));
-        Assert.Equal(Verdict.Compromised, StoryTeller.VerdictOf([F(probe, "1.2.3.4", 1, Outcome.Failed), F(dump, null, 5)]));
+        // Issue 6: a failed attempt raises context at most to suspicious; a successful exploitation raises it fully.
+        Assert.Equal(Verdict.Attempted, StoryTeller.VerdictOf([F(probe, "1.2.3.4", 1, Outcome.Failed), F(dump, null, 5)]));
+        Assert.Equal(Verdict.Compromised, StoryTeller.VerdictOf([F(Rule("export", Proves.Compromise), null, 1), F(dump, null, 5)]));
         Assert.Equal(Verdict.Suspicious, StoryTeller.VerdictOf([F(Rule("odd", Proves.Weak), null, 5)]));
     }
 

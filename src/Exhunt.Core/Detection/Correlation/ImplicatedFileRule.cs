@@ -19,6 +19,9 @@ namespace Exhunt.Detection.Correlation;
 /// A STOCK page (RedirSuiteServiceProxy.aspx ...) that an intrusion client POSTed to is listed as weak: the name is
 /// Exchange's, but ProxyNotShell intruders overwrote exactly such pages, so its SHA-256 is worth comparing with the
 /// build's baseline. Stock pages the intruder only fetched (GET logon.aspx is routine) stay quiet.
+/// Scope: a log line implicates only files of its own host (<see cref="CorrelationInput.ArtifactHosts"/>), and a page
+/// request counts only when its client is an intrusion client on that same host, from <see cref="RequestLead"/> before
+/// that client's first attempt there to <see cref="RequestWindow"/> after its last.
 /// </summary>
 public sealed class ImplicatedFileRule : ICorrelationRule
 {
@@ -28,6 +31,9 @@ public sealed class ImplicatedFileRule : ICorrelationRule
     public static readonly RuleInfo StockPosted = new("corr-stock-page-posted-by-intruder",
         "Stock Exchange page an intrusion client POSTed to is present (compare its SHA-256 with the build baseline)",
         Severity.Medium, [], ["T1505.003"], "persistence", Proves.Weak);
+
+    public static readonly TimeSpan RequestLead = TimeSpan.FromDays(1);
+    public static readonly TimeSpan RequestWindow = TimeSpan.FromDays(30);
 
     /// <summary>Implicating lines listed per file; the rest are counted.</summary>
     public const int MaxListed = 20;
@@ -44,21 +50,31 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         foreach (var claim in claims)
         {
             var file = input.Index.FindWindowsPath(claim.WindowsPath);
-            if (file is null) continue;
+            if (file is null || input.HostOf(file.RelativePath) != input.HostOf(claim.Artifact)) continue;
             Of(byFile, file).Add(Where(claim.Artifact, claim.Line, claim.Record), claim.Time, claim.ClientIp,
                 $"{claim.How} ({claim.RuleId}): {claim.WindowsPath}");
         }
 
-        var intrusionIps = input.Findings.Where(f => f.Rule.Implies >= Proves.Attempt && f.ClientIp is not null)
-            // Other rules may copy the column as logged ("1.2.3.4:5678", "1.2.3.4, 10.0.0.1"): compare first hops.
-            .Select(f => PageRequestRule.ClientIp(f.ClientIp) ?? f.ClientIp!).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (intrusionIps.Count > 0)
+        // Per host and client: when the intrusion client was active there. Other rules may copy the column as
+        // logged ("1.2.3.4:5678", "1.2.3.4, 10.0.0.1"): compare first hops.
+        var intrusion = new Dictionary<(string Host, string Ip), (DateTime? First, DateTime? Last)>();
+        foreach (var f in input.Findings.Where(f => f.Rule.Implies >= Proves.Attempt && f.ClientIp is not null))
+        {
+            var key = (input.HostOf(f.Artifact), (PageRequestRule.ClientIp(f.ClientIp) ?? f.ClientIp!).ToLowerInvariant());
+            intrusion.TryGetValue(key, out var span);
+            intrusion[key] = f.Time is not { } t ? span
+                : (span.First is { } a && a < t ? a : t, span.Last is { } b && b > t ? b : t);
+        }
+        if (intrusion.Count > 0)
             foreach (var request in context.PageRequests.OrderBy(r => r.Time ?? DateTime.MaxValue)
                          .ThenBy(r => r.Artifact, StringComparer.Ordinal).ThenBy(r => r.Line))
             {
-                if (request.ClientIp is null || !intrusionIps.Contains(request.ClientIp)) continue;
+                if (request.ClientIp is null) continue;
+                var host = input.HostOf(request.Artifact);
+                if (!intrusion.TryGetValue((host, request.ClientIp.ToLowerInvariant()), out var active)) continue;
+                if (request.Time is { } rt && active.First is { } a0 && active.Last is { } a1 && (rt < a0 - RequestLead || rt > a1 + RequestWindow)) continue;
                 var file = input.Index.FindUrlPath(request.UrlPath);
-                if (file is null) continue;
+                if (file is null || input.HostOf(file.RelativePath) != host) continue;
                 var stock = WebShellFolders.LocateUrl(request.UrlPath).Stock;
                 if (stock && !request.Method.Equals("POST", StringComparison.OrdinalIgnoreCase)) continue;
                 Of(stock ? stockPosted : byFile, file).Add(Where(request.Artifact, request.Line, null), request.Time, request.ClientIp,

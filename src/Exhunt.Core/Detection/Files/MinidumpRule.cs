@@ -5,9 +5,10 @@ namespace Exhunt.Detection.Files;
 
 /// <summary>
 /// A process memory dump (MDMP magic, whatever the file is called: HAFNIUM used procdump and comsvcs.dll MiniDump
-/// with names like lsass.dmp, 1.dmp or .gif). When the module list names lsass.exe — or cannot be read — it is an
-/// LSASS credential dump: context alone (admins and crash handlers make dumps), compromise next to exploitation.
-/// A dump whose module list names another process (WER crash dumps of w3wp, Exchange services) is context only.
+/// with names like lsass.dmp, 1.dmp or .gif). When the module list names lsass.exe it is an LSASS credential dump:
+/// context alone (admins and crash handlers make dumps), compromise next to exploitation on the same host.
+/// A dump whose module list names another process (WER crash dumps of w3wp, Exchange services) or cannot be read is
+/// context only, whatever else was found: an unidentified dump never makes a compromise.
 /// </summary>
 public sealed class MinidumpRule : IFileRule
 {
@@ -29,7 +30,7 @@ public sealed class MinidumpRule : IFileRule
         if (file.Kind != ArtifactKind.Minidump)
         {
             var name = file.FileName;
-            if (name.StartsWith("lsass", StringComparison.OrdinalIgnoreCase) && name.EndsWith("dmp", StringComparison.OrdinalIgnoreCase))
+            if (IsLsassName(name))
                 context.Add(new Finding
                 {
                     Rule = LsassName,
@@ -51,15 +52,21 @@ public sealed class MinidumpRule : IFileRule
         }
         var details = FileDetails.Of(file, sha256);
         details["process_image"] = info.ProcessImage ?? "(module list not readable)";
-        var isLsass = info.HasLsass || info.ProcessImage is null;
+        // Test-ProxyLogon's own check is the name: a minidump called lsass*.dmp whose module list cannot be read is
+        // still named for what it is. Any other unreadable dump (WER crash dumps) is unidentified.
+        var byName = info.ProcessImage is null && IsLsassName(file.FileName);
+        var isLsass = info.HasLsass || byName;
         context.Add(new Finding
         {
             Rule = isLsass ? Lsass : OtherProcess,
-            Title = isLsass
-                ? info.HasLsass ? $"LSASS memory dump: {file.FileName}" : $"Memory dump of an unidentified process (treated as LSASS): {file.FileName}"
-                : $"Memory dump of {Path.GetFileName(info.ProcessImage!.Replace('\\', '/'))}: {file.FileName}",
+            Title = isLsass ? byName ? $"LSASS memory dump (by its name; module list not readable): {file.FileName}" : $"LSASS memory dump: {file.FileName}"
+                : info.ProcessImage is null ? $"Memory dump of an unidentified process (module list not readable): {file.FileName}"
+                : $"Memory dump of {Path.GetFileName(info.ProcessImage.Replace('\\', '/'))}: {file.FileName}",
             Artifact = file.RelativePath,
             Details = details,
         });
     }
+
+    private static bool IsLsassName(string name) =>
+        name.StartsWith("lsass", StringComparison.OrdinalIgnoreCase) && name.EndsWith("dmp", StringComparison.OrdinalIgnoreCase);
 }
