@@ -27,7 +27,7 @@ public sealed class ExposureEvaluator(ExposureTables tables)
         if (chosen.Precision == BuildPrecision.Exact && sameCuDisagree.Count > 0)
             notes.Add($"other exact sources disagree: {string.Join(", ", sameCuDisagree.Select(o => $"{o.Build} ({o.Artifact})"))}; the highest is used");
         // The build served before this one (IIS request paths): the same kind of source, a lower build, dated.
-        var change = usable.Where(o => o.LastSeen is not null && o.Precision == chosen.Precision && o.How == chosen.How && o.Build < chosen.Build)
+        var change = usable.Where(o => o.LastSeen is not null && o.Precision == chosen.Precision && o.Artifact == chosen.Artifact && o.Build < chosen.Build)
             .MaxBy(o => o.LastSeen);
         if (change is not null && chosen.FirstSeen is not null)
             notes.Add($"served build changed from {change.Build} (last seen {change.LastSeen:yyyy-MM-dd HH:mm} UTC) to {chosen.Build} (first seen {chosen.FirstSeen:yyyy-MM-dd HH:mm} UTC)");
@@ -102,7 +102,8 @@ public sealed class ExposureEvaluator(ExposureTables tables)
             Label = Label(product, cu, exactRow, precision, build), Precision = precision, Artifact = artifact, How = how,
             FirstSeen = firstSeen, LastSeen = lastSeen, OpenCves = open, ConfigChecks = checks,
             Advice = open.Count == 0 ? null : Advice(product, cveProduct, effective, open, precision),
-            Headline = open.Select(o => ChainName(o.Name)).FirstOrDefault(n => n is not null),
+            Headline = open.Where(o => o.Certain).Select(o => ChainName(o.Name)).FirstOrDefault(n => n is not null)
+                ?? open.Select(o => ChainName(o.Name)).FirstOrDefault(n => n is not null),
             Notes = notes,
         };
     }

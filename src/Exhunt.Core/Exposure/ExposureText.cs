@@ -16,7 +16,8 @@ public static class ExposureText
             return $"{subject} carries the fix for every CVE in the table{checkText}";
         var count = certain > 0 && possible > 0 ? $"{certain} CVEs (and possibly {possible} more)"
             : certain > 0 ? Plural(certain, "CVE") : $"possibly {Plural(possible, "CVE")} (the update level is not visible in this evidence)";
-        var including = a.Headline is null ? "" : $", including {a.Headline}";
+        var headlineCertain = a.Headline is not null && a.OpenCves.Any(c => c.Certain && c.Name.StartsWith(a.Headline, StringComparison.Ordinal));
+        var including = a.Headline is null ? "" : headlineCertain || certain == 0 ? $", including {a.Headline}" : $", possibly including {a.Headline}";
         return $"{subject} is still open to {count}{including}: {a.Advice}{checkText}";
     }
 

@@ -29,6 +29,7 @@ public static class JsonReport
         w.WriteString("verdict", result.Story.Verdict.ToWire());
         w.WriteString("summary", result.Story.Sentence);
         WriteStrings(w, "exchange_install_roots", result.InstallRoots);
+        ExposureJson.WriteScan(w, result.Exposure);
 
         w.WriteStartArray("coverage");
         foreach (var c in result.Coverage)

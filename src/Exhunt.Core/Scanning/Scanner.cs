@@ -72,6 +72,7 @@ public sealed class Scanner(ScanOptions options)
         {
             InstallRoots = InstallRoots.Infer(files),
             Suppressed = context.Findings.Suppressed(),
+            Exposure = Exhunt.Exposure.ScanExposure.From(context.Exposure),
         };
     }
 
@@ -161,4 +162,7 @@ public sealed record ScanResult(
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];
+
+    /// <summary>Which CVEs each host's build is still open to, and the worst host (null: not computed).</summary>
+    public Exhunt.Exposure.ScanExposure? Exposure { get; init; }
 }
