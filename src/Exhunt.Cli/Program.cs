@@ -7,4 +7,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DumpCommand.Create());
 root.Subcommands.Add(RulesCommand.Create());
 root.Subcommands.Add(ExposureCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
 return CliRunner.Run(root, args);
