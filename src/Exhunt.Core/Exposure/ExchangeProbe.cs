@@ -98,7 +98,7 @@ public sealed partial class ExchangeProbe(ProbeOptions options)
         if (Header(response, "X-OWA-Version") is { } owa && ExchangeBuild.TryParse(owa, out var exact) && exact.IsExchange15 && !exact.CuOnly)
             signals.Add(new ProbeSignal(sample, exact, BuildPrecision.Exact, name, "X-OWA-Version header", backend));
         if (Header(response, "X-ServerApplication") is { } app && app.StartsWith("Exchange/", StringComparison.OrdinalIgnoreCase)
-            && ExchangeBuild.TryParse(app["Exchange/".Length..], out var appBuild) && appBuild.IsExchange15 && !appBuild.CuOnly)
+            && ExchangeBuild.TryParse(app.AsSpan("Exchange/".Length), out var appBuild) && appBuild.IsExchange15 && !appBuild.CuOnly)
             signals.Add(new ProbeSignal(sample, appBuild, BuildPrecision.Exact, name, "X-ServerApplication header", backend));
         if (!response.IsSuccessStatusCode || path.StartsWith("/autodiscover", StringComparison.Ordinal) || path.StartsWith("/EWS", StringComparison.Ordinal)) return;
         var body = await ReadBounded(response, cancel);

@@ -57,7 +57,7 @@ internal sealed class LayoutBuildRule : ICorrelationRule
             if (line[0] != '#') break;
             if (line.StartsWith("#Software:", StringComparison.OrdinalIgnoreCase))
                 exchange = line.Contains("Exchange", StringComparison.OrdinalIgnoreCase);
-            else if (line.StartsWith("#Version:", StringComparison.OrdinalIgnoreCase) && ExchangeBuild.TryParse(line[9..], out var b))
+            else if (line.StartsWith("#Version:", StringComparison.OrdinalIgnoreCase) && ExchangeBuild.TryParse(line.AsSpan(9), out var b))
                 build = b;
             else if (line.StartsWith("#Date:", StringComparison.OrdinalIgnoreCase)
                      && DateTime.TryParse(line[6..].Trim(), System.Globalization.CultureInfo.InvariantCulture,
