@@ -37,7 +37,7 @@ internal sealed class LayoutBuildRule : ICorrelationRule
         if (VersionedPaths.Find(path, urlRooted: false) is not { } hit || hit.Kind == "ecp") return;
         var folder = path[..hit.EndOfVersion] + "/";
         context.Exposure.Add(new BuildObservation(BuildObservation.HostOrUnknown(file.Host), hit.Build, hit.Precision, folder,
-            hit.Kind == "owa/auth" ? "owa\\auth\\<build> folder (CU level)" : "Owa\\prem\\<build> folder (lower bound)",
+            (hit.Kind == "owa/auth" ? "owa\\auth\\<build> folder" : "Owa\\prem\\<build> folder") + (hit.Precision == BuildPrecision.Cu ? " (CU level)" : " (lower bound)"),
             LastSeen: file.LastWriteUtc));
     }
 
