@@ -49,6 +49,36 @@ public sealed class BuildFromEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void ExSetup_exe_inside_a_zip_collection_is_read_too()
+    {
+        var zip = Path.Combine(_root, "collection.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var s = archive.CreateEntry($"{V15}/Bin/ExSetup.exe").Open();
+            s.Write(PeFixture.Build(15, 2, 1118, 20));
+        }
+        var r = new Scanner(new ScanOptions { MaxParallelism = 2 }).Scan(zip);
+        var a = Assert.Single(r.Exposure!.Hosts);
+        Assert.Equal(("15.2.1118.20", BuildPrecision.Exact, "2019 CU12 Nov22SU"), (a.Build.ToString(), a.Precision, a.Label));
+        Assert.DoesNotContain(a.OpenCves, c => c.Cve == "CVE-2022-41082");
+    }
+
+    [Fact]
+    public void Hostile_update_records_and_paths_give_no_build_and_no_crash()
+    {
+        var junk = new byte[3 * 1024 * 1024];
+        new Random(3).NextBytes(junk);
+        Write("registry/huge.reg", junk);
+        Write("registry/one-line.reg", new string('A', 2_000_000) + "Security Update for Exchange Server 2016 Cumulative Update 19 (KB5000871)");
+        Write("registry/unknown-kb.reg", "\"PackageName\"=\"Security Update for Exchange Server 2016 Cumulative Update 19 (KB9999999)\"\r\n");
+        Write($"{V15}/FrontEnd/HttpProxy/owa/auth/99.1.2176/x.css", "x");
+        Write($"{V15}/FrontEnd/HttpProxy/owa/auth/15.1.99999999999/x.css", "x");
+        var r = Scan();
+        Assert.Empty(r.Exposure!.Hosts);
+        Assert.All(r.Artifacts, a => Assert.DoesNotContain(a.Stats.Errors, e => e.Contains("internal error")));
+    }
+
+    [Fact]
     public void A_non_exchange_pe_named_ExSetup_exe_gives_no_build()
     {
         Write("Bin/ExSetup.exe", PeFixture.Build(10, 0, 100, 1, productName: "Some other product"));
