@@ -6,4 +6,6 @@ root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DumpCommand.Create());
 root.Subcommands.Add(RulesCommand.Create());
+root.Subcommands.Add(ExposureCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
 return CliRunner.Run(root, args);

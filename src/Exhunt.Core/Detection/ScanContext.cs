@@ -18,6 +18,9 @@ public sealed class ScanContext
     /// <summary>Requests for non-stock pages (and POSTs to stock pages) under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
     public ConcurrentQueue<PageRequest> PageRequests { get; } = new();
 
+    /// <summary>Which Exchange build each host ran, as the evidence shows it (Exposure/*).</summary>
+    public global::Exhunt.Exposure.ExposureCollector Exposure { get; } = new();
+
     public void Add(Finding finding) => Findings.Add(finding);
 }
 

@@ -29,6 +29,7 @@ public static class JsonReport
         w.WriteString("verdict", result.Story.Verdict.ToWire());
         w.WriteString("summary", result.Story.Sentence);
         WriteStrings(w, "exchange_install_roots", result.InstallRoots);
+        ExposureJson.WriteScan(w, result.Exposure);
 
         // One entry per host, Exchange hosts first; the overall verdict is the worst of them.
         w.WriteStartArray("hosts");

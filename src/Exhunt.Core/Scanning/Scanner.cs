@@ -86,6 +86,7 @@ public sealed class Scanner(ScanOptions options)
             InstallRoots = installRoots,
             Hosts = hosts,
             Suppressed = context.Findings.Suppressed(),
+            Exposure = Exhunt.Exposure.ScanExposure.From(context.Exposure),
         };
     }
 
@@ -202,4 +203,7 @@ public sealed record ScanResult(
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];
+
+    /// <summary>Which CVEs each host's build is still open to, and the worst host (null: not computed).</summary>
+    public Exhunt.Exposure.ScanExposure? Exposure { get; init; }
 }
