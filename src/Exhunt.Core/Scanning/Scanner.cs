@@ -71,6 +71,7 @@ public sealed class Scanner(ScanOptions options)
         return new ScanResult(path, results, findings, coverage, story, errors, bytesTotal, clock.Elapsed)
         {
             InstallRoots = InstallRoots.Infer(files),
+            Containers = source.Containers.ToList(),
             Suppressed = context.Findings.Suppressed(),
         };
     }
@@ -158,6 +159,9 @@ public sealed record ScanResult(
 {
     /// <summary>Where Exchange was installed, as evidence-relative folders inferred from the layout.</summary>
     public IReadOnlyList<string> InstallRoots { get; init; } = [];
+
+    /// <summary>Every archive met as a container (the scanned zip, zips in the folder, zips in zips), read or not and why.</summary>
+    public IReadOnlyList<ContainerInfo> Containers { get; init; } = [];
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];
