@@ -71,6 +71,20 @@ public sealed class ContainerTests
     }
 
     [Fact]
+    public void A_collection_too_deep_to_open_is_listed_not_taken_for_staging()
+    {
+        using var dir = new Fixture.TempDir();
+        var collection = Zip(("C/Windows/Temp/lsass.dmp", [.. "MDMP"u8, .. new byte[100]]),
+            ("C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", Encoding.UTF8.GetBytes(IisLog(5))));
+        dir.Write("case.zip", Zip(("a.zip", Zip(("b.zip", Zip(("c.zip", Zip(("EXCH01.zip", collection)))))))));
+        var result = Scan(dir.Path);
+        var deep = Assert.Single(result.Containers, c => c.Problem is not null);
+        Assert.Equal("case.zip/a.zip/b.zip/c.zip/EXCH01.zip", deep.Path);
+        Assert.Single(result.Artifacts);
+        Assert.DoesNotContain(result.Findings, f => f.Rule.Id.StartsWith("file-archive", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_7z_or_rar_is_listed_as_unread_with_the_reason()
     {
         using var dir = new Fixture.TempDir();
