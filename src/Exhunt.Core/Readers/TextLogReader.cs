@@ -91,7 +91,7 @@ public sealed class TextLogReader
             if (!wanted && TryCountUnsplit(raw)) continue;
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
-            if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
+            var closed = Split(raw);
             if (_columns is null && !TryAssumeDefault()) { _record.ColumnCount = 0; }
             else if (IsRepeatedHeaderRow()) continue;
             else if (_assumedColumns > 0 && _record.ColumnCount < _assumedColumns)
@@ -111,6 +111,7 @@ public sealed class TextLogReader
                 Unparsed(ref _noTime, lines.LineNumber);
                 continue;
             }
+            if (!closed) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             _stats.Records++;
             if (wanted) onRecord(_record);
         }
