@@ -59,8 +59,10 @@ internal sealed class ContainerExpander(EvidenceSource source)
     {
         if (depth >= MaxDepth)
         {
-            source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0,
-                $"zip inside {depth} containers: not opened (exhunt opens zips {MaxDepth} levels deep); extract it and scan it"));
+            // Listed only when its first entries show a collection: an attacker's archive stays a file, as anywhere.
+            if (HeadShowsEvidence(file))
+                source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0,
+                    $"zip inside {depth} containers: not opened (exhunt opens zips {MaxDepth} levels deep); extract it and scan it"));
             return false;
         }
         ZipContainer zip;
@@ -73,7 +75,8 @@ internal sealed class ContainerExpander(EvidenceSource source)
                 var why = file.Length > NestedZipMemoryCap
                     ? $"a zip inside a zip is read in memory up to {NestedZipMemoryCap >> 20} MiB; this one is {file.Length >> 20} MiB"
                     : $"zips inside zips are read in memory up to {NestedZipMemoryBudget >> 20} MiB in all, and that is used up";
-                source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0, why + ": not opened; extract it and scan it"));
+                if (HeadShowsEvidence(file))
+                    source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0, why + ": not opened; extract it and scan it"));
                 return false;
             }
             try
@@ -183,6 +186,36 @@ internal sealed class ContainerExpander(EvidenceSource source)
         "uploads/auto/", "uploads/ntfs/", "winevt/logs/"];
     private static readonly string[] CollectionFiles = ["client_info.json", "collection_context.json", "uploads.json"];
 
+    private static bool NameShowsEvidence(string entryName)
+    {
+        var path = EvidencePath.Normalise(entryName);
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (name.EndsWith(".evtx", StringComparison.Ordinal) || CollectionFiles.Contains(name)) return true;
+        if (name.EndsWith(".log", StringComparison.Ordinal) && (name.StartsWith("u_ex", StringComparison.Ordinal)
+            || name.StartsWith("httpproxy_", StringComparison.Ordinal) || name.StartsWith("ecpserver", StringComparison.Ordinal)
+            || name.StartsWith("rps_", StringComparison.Ordinal))) return true;
+        foreach (var folder in EvidenceFolders)
+            if (path.StartsWith(folder, StringComparison.Ordinal) || path.Contains("/" + folder, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>A zip that will not be opened: whether the entry names in its first 64 KiB (local headers) show a collection.</summary>
+    private static bool HeadShowsEvidence(EvidenceFile file)
+    {
+        try
+        {
+            var head = new byte[64 * 1024];
+            int n;
+            using (var s = file.Open()) n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            var names = Detection.Files.ArchiveContents.FirstNames(head.AsSpan(0, n), max: 256);
+            return names.Any(NameShowsEvidence) || names.Any(x => x.EndsWith(".zip", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return true; // unknown: listed, so that nothing goes unsaid
+        }
+    }
+
     /// <summary>
     /// Whether a zip holds evidence (a collection), by its entry names, else by the first bytes of its first entries.
     /// A zip of zips is a container too (a case folder zipped): each inner zip is judged in turn.
@@ -192,15 +225,8 @@ internal sealed class ContainerExpander(EvidenceSource source)
         var holdsArchives = false;
         foreach (var entry in archive.Entries)
         {
-            var path = EvidencePath.Normalise(entry.FullName);
-            var name = path[(path.LastIndexOf('/') + 1)..];
-            if (name.EndsWith(".evtx", StringComparison.Ordinal) || CollectionFiles.Contains(name)) return true;
-            if (name.EndsWith(".log", StringComparison.Ordinal) && (name.StartsWith("u_ex", StringComparison.Ordinal)
-                || name.StartsWith("httpproxy_", StringComparison.Ordinal) || name.StartsWith("ecpserver", StringComparison.Ordinal)
-                || name.StartsWith("rps_", StringComparison.Ordinal))) return true;
-            foreach (var folder in EvidenceFolders)
-                if (path.StartsWith(folder, StringComparison.Ordinal) || path.Contains("/" + folder, StringComparison.Ordinal)) return true;
-            if (name.EndsWith(".zip", StringComparison.Ordinal)) holdsArchives = true;
+            if (NameShowsEvidence(entry.FullName)) return true;
+            if (entry.FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) holdsArchives = true;
         }
         var sniffed = 0;
         var head = new byte[ArtifactClassifier.SniffBytes];

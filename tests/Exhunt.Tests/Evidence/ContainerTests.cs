@@ -85,6 +85,19 @@ public sealed class ContainerTests
     }
 
     [Fact]
+    public void An_attackers_archive_too_deep_to_open_is_not_listed_as_an_unread_collection()
+    {
+        using var dir = new Fixture.TempDir();
+        var it = Zip(("lsass.dmp", [.. "MDMP"u8, .. new byte[100]]));
+        dir.Write("case.zip", Zip(("a.zip", Zip(("b.zip", Zip(("c.zip", Zip(("W3SVC1/u_ex210302.log", Encoding.UTF8.GetBytes(IisLog(2))), ("ProgramData/it.zip", it)))))))));
+        var result = Scan(dir.Path);
+        Assert.All(result.Containers, c => Assert.Null(c.Problem));
+        var archive = Assert.Single(result.Artifacts, a => a.File.RelativePath == "case.zip/a.zip/b.zip/c.zip/ProgramData/it.zip");
+        Assert.Equal(ArtifactKind.Archive, archive.File.Kind);
+        Assert.Contains(result.Findings, f => f.Rule.Id == "file-archive-staging");
+    }
+
+    [Fact]
     public void A_7z_or_rar_is_listed_as_unread_with_the_reason()
     {
         using var dir = new Fixture.TempDir();
