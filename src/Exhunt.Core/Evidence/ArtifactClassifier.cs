@@ -28,10 +28,42 @@ public static class ArtifactClassifier
 
         var text = DecodeHead(head);
         if (text.StartsWith("#Software: Microsoft Exchange Server", StringComparison.OrdinalIgnoreCase))
-            return ExchangeLogType(text) ?? ByPath(path, head) ?? ArtifactKind.ExchangeLog;
+            return ExchangeLogType(text) ?? ByLineShape(FirstDataLine(text)) ?? ByPath(path, head) ?? ArtifactKind.ExchangeLog;
         if (text.StartsWith("#Software: Microsoft Internet Information Services", StringComparison.OrdinalIgnoreCase))
             return ArtifactKind.Iis;
         if (text.StartsWith("{", StringComparison.Ordinal) && LooksLikeEventJson(text)) return ArtifactKind.EventJson;
+        // Excerpts and hand copies keep data lines without their header: the line shape says which log it is,
+        // wherever the file sits and whatever it is called.
+        var shape = ByLineShape(FirstDataLine(text));
+        if (shape == ArtifactKind.EcpServer && path.Contains("/ecp/activity/")) return ArtifactKind.EcpActivity;
+        return shape;
+    }
+
+    private static string FirstDataLine(string text)
+    {
+        foreach (var line in text.Split('\n'))
+            if (line.Length > 0 && line[0] != '#') return line.TrimEnd('\r');
+        return "";
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex IsoPrefix = new(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z,", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private const string GuidPattern = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    private const string Iso = @"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z";
+
+    /// <summary>
+    /// The Exchange or IIS log a header-less data line belongs to, from its leading columns (facts §2.1-2.6):
+    /// HttpProxy <c>DateTime,RequestId(guid),Major,Minor,Build,Revision,</c>; ECP <c>TimeStamp,ServerName,ECP.*,</c>;
+    /// Rps http <c>DateTime,StartTime,RequestId,Major,...</c>; Rps cmdlet <c>DateTime,StartTime,RequestId,ClientRequestId,Major,...</c>.
+    /// </summary>
+    private static ArtifactKind? ByLineShape(string line)
+    {
+        if (line.Length < 20) return null;
+        if (LooksLikeIisLine(line)) return ArtifactKind.Iis;
+        if (!IsoPrefix.IsMatch(line)) return null;
+        if (LooksLikeHttpProxyLine(line)) return ArtifactKind.HttpProxy;
+        if (System.Text.RegularExpressions.Regex.IsMatch(line, @"^" + Iso + @",[^,""]{1,255},ECP\.[A-Za-z]+,")) return ArtifactKind.EcpServer;
+        if (System.Text.RegularExpressions.Regex.IsMatch(line, @"^" + Iso + "," + Iso + "," + GuidPattern + @",\d+,\d+,\d+,\d+,")) return ArtifactKind.RpsHttp;
+        if (System.Text.RegularExpressions.Regex.IsMatch(line, @"^" + Iso + "," + Iso + "," + GuidPattern + @",[^,]*,\d+,\d+,\d+,\d+,")) return ArtifactKind.RpsCmdlet;
         return null;
     }
 
@@ -68,9 +100,6 @@ public static class ArtifactClassifier
             if (name.Contains("rps_cmdlet_") || path.Contains("/cmdletinfra/") && path.Contains("/cmdlet/")) return ArtifactKind.RpsCmdlet;
             if (name.Contains("rps_http_") || path.Contains("/cmdletinfra/") && path.Contains("/http/")) return ArtifactKind.RpsHttp;
             if (System.Text.RegularExpressions.Regex.IsMatch(path, @"(^|/)w3svc\d+/") || name.StartsWith("u_ex")) return ArtifactKind.Iis;
-            var text = DecodeHead(head);
-            if (LooksLikeHttpProxyLine(text)) return ArtifactKind.HttpProxy;
-            if (LooksLikeIisLine(text)) return ArtifactKind.Iis;
             if (path.Contains("/logging/")) return ArtifactKind.ExchangeLog;
         }
         if (name.EndsWith(".json") || name.EndsWith(".jsonl") || name.EndsWith(".ndjson"))

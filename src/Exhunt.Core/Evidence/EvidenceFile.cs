@@ -24,6 +24,9 @@ public sealed class EvidenceFile
     /// <summary>HttpProxy protocol folder (Owa, Ecp ...), when known from the path.</summary>
     public string? Protocol { get; set; }
 
+    /// <summary>The file's own path on disk when it is not inside an archive (a zip there is read in place).</summary>
+    internal string? DiskPath { get; init; }
+
     public string FileName => RelativePath[(RelativePath.LastIndexOf('/') + 1)..];
 
     /// <summary>Opens a fresh read-only stream; callers dispose it.</summary>

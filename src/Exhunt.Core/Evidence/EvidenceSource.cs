@@ -1,19 +1,45 @@
-using System.IO.Compression;
-
 namespace Exhunt.Evidence;
 
-/// <summary>A folder or a zip of evidence. Everything is opened read-only and shared; nothing is extracted to disk.</summary>
+/// <summary>
+/// A folder, a zip or one file of evidence, with every container in it opened (<see cref="ContainerExpander"/>).
+/// Everything is opened read-only and shared; nothing is extracted to disk.
+/// </summary>
 public abstract class EvidenceSource : IDisposable
 {
+    private List<EvidenceFile>? _files;
+
     /// <summary>The path as the user gave it.</summary>
     public required string Root { get; init; }
 
     /// <summary>Problems met while listing (unreadable folders ...), reported, never fatal.</summary>
     public List<string> ListingErrors { get; } = new();
 
-    public abstract IEnumerable<EvidenceFile> EnumerateFiles();
+    /// <summary>Every archive met as a container, opened or not (with the reason), in the order found.</summary>
+    public List<ContainerInfo> Containers { get; } = new();
 
-    public virtual void Dispose() { }
+    internal List<ZipContainer> Opened { get; } = new();
+
+    /// <summary>Every file of the evidence, containers' entries included, each with the host its layout names.</summary>
+    public IEnumerable<EvidenceFile> EnumerateFiles()
+    {
+        if (_files is not null) return _files;
+        var expander = new ContainerExpander(this);
+        List(expander);
+        CollectionHosts.Assign(expander.Files);
+        foreach (var (_, scope) in expander.Files.DistinctBy(f => f.Scope))
+            if (scope.ContainerIndex >= 0)
+                Containers[scope.ContainerIndex] = Containers[scope.ContainerIndex] with { Host = scope.MetaHost ?? scope.NameHost };
+        return _files = expander.Files.Select(f => f.File).ToList();
+    }
+
+    /// <summary>Hands the source's own files (or its root zip) to the expander.</summary>
+    private protected abstract void List(ContainerExpander expander);
+
+    public virtual void Dispose()
+    {
+        foreach (var zip in Opened) zip.Dispose();
+        Opened.Clear();
+    }
 
     /// <summary>Opens PATH as a folder or a zip; throws <see cref="EvidenceUnreadableException"/> when neither.</summary>
     public static EvidenceSource Open(string path)
@@ -45,10 +71,11 @@ public abstract class EvidenceSource : IDisposable
 /// <summary>One file given as PATH: its report path is its file name.</summary>
 internal sealed class SingleFileSource(string file) : EvidenceSource
 {
-    public override IEnumerable<EvidenceFile> EnumerateFiles()
+    private protected override void List(ContainerExpander expander)
     {
         var info = new FileInfo(file);
-        yield return new EvidenceFile(info.Name, info.Length, info.LastWriteTimeUtc, () => FolderSource.OpenRead(file));
+        expander.Add(new EvidenceFile(info.Name, info.Length, info.LastWriteTimeUtc, () => FolderSource.OpenRead(file)) { DiskPath = file },
+            new ContainerScope("", null, null, -1));
     }
 }
 
@@ -62,7 +89,13 @@ internal sealed class FolderSource(string folder) : EvidenceSource
     /// Every regular file under the folder, depth first, in name order. Links (symbolic links, junctions) are never
     /// followed — they could lead outside the evidence or loop — but each one is reported, so nothing is left out silently.
     /// </summary>
-    public override IEnumerable<EvidenceFile> EnumerateFiles()
+    private protected override void List(ContainerExpander expander)
+    {
+        var root = new ContainerScope("", null, null, -1);
+        foreach (var file in Files()) expander.Add(file, root);
+    }
+
+    private IEnumerable<EvidenceFile> Files()
     {
         var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
         var pending = new Stack<string>();
@@ -98,7 +131,10 @@ internal sealed class FolderSource(string folder) : EvidenceSource
                 var full = info.FullName;
                 // A named pipe or device also reports length 0, and opening one can block or never end: an empty
                 // file has nothing to read anyway, so it is never opened.
-                yield return new EvidenceFile(rel, length, info.LastWriteTimeUtc, length == 0 ? () => new MemoryStream([], writable: false) : () => OpenRead(full));
+                yield return new EvidenceFile(rel, length, info.LastWriteTimeUtc, length == 0 ? () => new MemoryStream([], writable: false) : () => OpenRead(full))
+                {
+                    DiskPath = length == 0 ? null : full,
+                };
             }
             for (var i = subdirs.Count - 1; i >= 0; i--) pending.Push(subdirs[i]);
         }
@@ -116,26 +152,17 @@ internal sealed class FolderSource(string folder) : EvidenceSource
     });
 }
 
-/// <summary>
-/// Zip entries are read as streams. Each thread keeps its own <see cref="ZipArchive"/> over its own file handle,
-/// so files are read in parallel without re-reading the central directory per entry.
-/// </summary>
+/// <summary>The zip given as evidence: a container whose entries keep their own paths (no prefix).</summary>
 internal sealed class ZipSource : EvidenceSource
 {
     private readonly string _path;
-    private readonly ThreadLocal<ZipArchive> _perThread;
-
-    private ZipSource(string path)
-    {
-        _path = path;
-        _perThread = new ThreadLocal<ZipArchive>(() => new ZipArchive(FolderSource.OpenRead(_path), ZipArchiveMode.Read), trackAllValues: true);
-    }
+    private ZipSource(string path) => _path = path;
 
     public static ZipSource OpenZip(string path)
     {
         try
         {
-            using (var probe = new ZipArchive(FolderSource.OpenRead(path), ZipArchiveMode.Read)) { _ = probe.Entries.Count; }
+            using (var probe = new System.IO.Compression.ZipArchive(FolderSource.OpenRead(path), System.IO.Compression.ZipArchiveMode.Read)) { _ = probe.Entries.Count; }
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -144,22 +171,5 @@ internal sealed class ZipSource : EvidenceSource
         return new ZipSource(path) { Root = path };
     }
 
-    public override IEnumerable<EvidenceFile> EnumerateFiles()
-    {
-        var entries = _perThread.Value!.Entries;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (entry.FullName.EndsWith('/') || entry.FullName.EndsWith('\\')) continue;
-            var index = i;
-            var name = entry.FullName.Replace('\\', '/').TrimStart('/');
-            yield return new EvidenceFile(name, entry.Length, entry.LastWriteTime.UtcDateTime, () => _perThread.Value!.Entries[index].Open());
-        }
-    }
-
-    public override void Dispose()
-    {
-        foreach (var archive in _perThread.Values) archive.Dispose();
-        _perThread.Dispose();
-    }
+    private protected override void List(ContainerExpander expander) => expander.AddRoot(_path);
 }

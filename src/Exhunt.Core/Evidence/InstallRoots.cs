@@ -13,6 +13,13 @@ public static class InstallRoots
         ["frontend", "httpproxy"], ["clientaccess", "owa"], ["clientaccess", "oab"], ["clientaccess", "ecp"], ["bin", "exsetup.exe"],
     ];
 
+    /// <summary>Whether two successive normalised path segments mark an Exchange install (logging/httpproxy ...).</summary>
+    internal static bool IsMarker(string first, string second)
+    {
+        foreach (var m in Markers) if (first == m[0] && second == m[1]) return true;
+        return false;
+    }
+
     /// <summary>Distinct install roots as evidence-relative paths in their original spelling ("" = the evidence root itself).</summary>
     public static IReadOnlyList<string> Infer(IEnumerable<EvidenceFile> files)
     {

@@ -11,6 +11,12 @@ public sealed class ReaderStats
     public long Skipped { get; set; }
     /// <summary>Records recovered beyond what a file header announced (EVTX dirty files).</summary>
     public long Recovered { get; set; }
+    /// <summary>Lines that do not parse as the file's format (no valid timestamp, binary bytes, no field separators):
+    /// never records, counted in <see cref="Skipped"/> too.</summary>
+    public long Unparsed { get; set; }
+    /// <summary>Why the file as a whole could not be read as its format (no line parsed), null when it could.</summary>
+    public string? Unreadable { get; set; }
+    /// <summary>Coverage bounds: only from timestamps that parsed and are plausible (<see cref="Timestamps.IsPlausible"/>).</summary>
     public DateTime? First { get; private set; }
     public DateTime? Last { get; private set; }
 
@@ -20,6 +26,17 @@ public sealed class ReaderStats
     {
         if (_errors.Count < MaxMessages) _errors.Add(message);
         else _suppressed++;
+    }
+
+    /// <summary>The message that says most about the file (it could not be read at all): listed before the others.</summary>
+    public void ErrorFirst(string message)
+    {
+        _errors.Insert(0, message);
+        if (_errors.Count > MaxMessages)
+        {
+            _errors.RemoveAt(_errors.Count - 1);
+            _suppressed++;
+        }
     }
 
     /// <summary>A record (line) that could not be used: counted as skipped, with the reason.</summary>

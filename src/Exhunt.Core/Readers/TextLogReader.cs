@@ -49,7 +49,11 @@ public sealed class TextLogReader
         _searchedTo = 0;
         _hits.Clear();
         _blockChars = lineFilter is null ? [] : ArrayPool<char>.Shared.Rent(64 * 1024);
-        try { ReadLines(stream, onRecord); }
+        try
+        {
+            ReadLines(stream, onRecord);
+            ReportPlausibility();
+        }
         finally
         {
             if (_blockChars.Length > 0) ArrayPool<char>.Shared.Return(_blockChars);
@@ -73,7 +77,7 @@ public sealed class TextLogReader
             if (bytes.IsEmpty) continue;
             if (bytes.IndexOf((byte)0) >= 0)
             {
-                _stats.Skip($"line {lines.LineNumber}: binary data (NUL bytes), skipped");
+                Unparsed(ref _binary, lines.LineNumber);
                 continue;
             }
             Decode(bytes);
@@ -87,7 +91,7 @@ public sealed class TextLogReader
             if (!wanted && TryCountUnsplit(raw)) continue;
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
-            if (!Split(raw)) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
+            var closed = Split(raw);
             if (_columns is null && !TryAssumeDefault()) { _record.ColumnCount = 0; }
             else if (IsRepeatedHeaderRow()) continue;
             else if (_assumedColumns > 0 && _record.ColumnCount < _assumedColumns)
@@ -95,8 +99,19 @@ public sealed class TextLogReader
                 _stats.Skip($"line {lines.LineNumber}: {_record.ColumnCount} columns where the assumed header has {_assumedColumns}, skipped");
                 continue;
             }
+            if (_columns is { Length: > 1 } && _record.ColumnCount < 2)
+            {
+                Unparsed(ref _noSeparators, lines.LineNumber);
+                continue;
+            }
             _record.Time = ParseTime();
-            if (_record.Time is { } t) _stats.SeeTime(t);
+            if (_record.Time is { } t) SeeTime(t);
+            else if (TimeExpected)
+            {
+                Unparsed(ref _noTime, lines.LineNumber);
+                continue;
+            }
+            if (!closed) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             _stats.Records++;
             if (wanted) onRecord(_record);
         }
@@ -161,9 +176,11 @@ public sealed class TextLogReader
 
         ReadOnlySpan<char> c0 = default, c1 = default, a = default, b = default;
         var rest = raw;
+        var separated = false;
         for (var col = 0; col <= last; col++)
         {
             var end = rest.IndexOf(_separator);
+            separated |= end >= 0;
             var value = end < 0 ? rest : rest[..end];
             if (col == 0) c0 = value;
             if (col == 1) c1 = value;
@@ -175,13 +192,77 @@ public sealed class TextLogReader
         if (_columns.Length > 1 && c0.Equals(_columns[0], StringComparison.OrdinalIgnoreCase)
             && c1.Equals(_columns[1], StringComparison.OrdinalIgnoreCase)) return false;
 
+        if (!separated && _columns.Length > 1)
+        {
+            Unparsed(ref _noSeparators, _record.Line);
+            return true;
+        }
         DateTime? time;
         if (_w3c) time = Timestamps.TryParseW3c(W3cValue(a), W3cValue(b), out var w) ? w : null;
         else time = Timestamps.TryParseIso(a, out var t) ? t : null;
         _record.Time = time;
-        if (time is { } seen) _stats.SeeTime(seen);
+        if (time is { } seen) SeeTime(seen);
+        else if (TimeExpected)
+        {
+            Unparsed(ref _noTime, _record.Line);
+            return true;
+        }
         _stats.Records++;
         return true;
+    }
+
+    // Plausibility (facts: every Exchange CSV line starts with its DateTime, every W3C line has date and time): a line
+    // without a valid timestamp, with binary bytes or without a single separator is not a record of this format. The
+    // check reads only the time columns, which are parsed anyway, so the prefilter's unsplit path stays unsplit.
+    private long _binary, _noTime, _noSeparators, _implausible;
+    private long _firstUnparsed, _firstImplausible;
+
+    /// <summary>Whether every line of this format starts with (or holds) its time: a header naming no time column does not promise one.</summary>
+    private bool TimeExpected => _columns is null || _record.ColumnOf[(int)(_w3c ? Field.Date : Field.DateTime)] >= 0;
+
+    private void Unparsed(ref long counter, long line)
+    {
+        counter++;
+        _stats.Unparsed++;
+        _stats.Skipped++;
+        if (_firstUnparsed == 0) _firstUnparsed = line;
+    }
+
+    private void SeeTime(DateTime t)
+    {
+        if (Timestamps.IsPlausible(t)) _stats.SeeTime(t);
+        else if (_implausible++ == 0) _firstImplausible = _record.Line;
+    }
+
+    /// <summary>
+    /// One message per kind of problem (not one per line), and the verdict on the file: none of its lines parse → the
+    /// file is unreadable as its format; fewer than half → mostly unreadable. Either way, lines that fail are no records.
+    /// </summary>
+    private void ReportPlausibility()
+    {
+        var kind = _file.Kind.ToWire();
+        var total = _stats.Records + _stats.Unparsed;
+        if (_stats.Unparsed > 0 && _stats.Records == 0)
+        {
+            _stats.Unreadable = $"not a readable {kind} log: none of its {total:N0} lines parse as one ({Reasons()})";
+            _stats.ErrorFirst("unreadable: " + _stats.Unreadable);
+        }
+        else if (_stats.Unparsed > 0)
+        {
+            var share = _stats.Unparsed * 2 > total ? "mostly unreadable: " : "";
+            _stats.Error($"{share}{_stats.Unparsed:N0} of {total:N0} lines do not parse as {kind} ({Reasons()}; first at line {_firstUnparsed}): not counted as records");
+        }
+        if (_implausible > 0)
+            _stats.Error($"{_implausible:N0} records carry a time before 2012 or after today (first at line {_firstImplausible}): read, but left out of the coverage window");
+    }
+
+    private string Reasons()
+    {
+        var parts = new List<string>(3);
+        if (_noTime > 0) parts.Add($"{_noTime:N0} without a valid timestamp");
+        if (_binary > 0) parts.Add($"{_binary:N0} with binary bytes");
+        if (_noSeparators > 0) parts.Add($"{_noSeparators:N0} without field separators");
+        return string.Join(", ", parts);
     }
 
     private static ReadOnlySpan<char> W3cValue(ReadOnlySpan<char> value) => value is "-" ? default : value;

@@ -45,8 +45,31 @@ public static class Timestamps
         return TryParseIso(buf, out utc);
     }
 
-    private static bool Fallback(ReadOnlySpan<char> s, out DateTime utc) =>
-        DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out utc);
+    /// <summary>
+    /// Other ISO-8601 spellings (an offset, 7 fraction digits, no seconds), and only those: the text must start with
+    /// a full <c>yyyy-MM-dd</c> date. A lenient parse would take any scrap of text for a time ("Z2-5" for 5 February).
+    /// </summary>
+    private static bool Fallback(ReadOnlySpan<char> s, out DateTime utc)
+    {
+        utc = default;
+        if (s.Length < 10 || s.Length > 40 || s[4] != '-' || s[7] != '-' || !Digits(s, 0, 4, out _) || !Digits(s, 5, 2, out _) || !Digits(s, 8, 2, out _))
+            return false;
+        if (s.Length > 10 && s[10] != 'T' && s[10] != ' ') return false;
+        if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dto)) return false;
+        utc = dto.UtcDateTime;
+        return true;
+    }
+
+    /// <summary>Earliest time a log record is believed: nothing exhunt reads (Exchange 2013 and later) wrote before 2012.</summary>
+    public static readonly DateTime PlausibleFrom = new(2012, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// Whether a record time can be real: from 2012 up to the scan (now, plus a day for a clock running ahead). A junk
+    /// line or a wrong clock must not stretch the coverage window a clean verdict speaks for.
+    /// </summary>
+    public static bool IsPlausible(DateTime utc) => utc >= PlausibleFrom && utc <= PlausibleUntil;
+
+    private static readonly DateTime PlausibleUntil = DateTime.UtcNow.AddDays(1);
 
     private static bool Digits(ReadOnlySpan<char> s, int at, int count, out int value)
     {

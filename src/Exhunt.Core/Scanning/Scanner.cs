@@ -85,6 +85,7 @@ public sealed class Scanner(ScanOptions options)
         {
             InstallRoots = installRoots,
             Hosts = hosts,
+            Containers = source.Containers.ToList(),
             Suppressed = context.Findings.Suppressed(),
             Exposure = Exhunt.Exposure.ScanExposure.From(context.Exposure),
         };
@@ -200,6 +201,9 @@ public sealed record ScanResult(
 
     /// <summary>Per host: whether it shows Exchange, what was read, the window (Exchange hosts first).</summary>
     public IReadOnlyList<HostCoverage> Hosts { get; init; } = [];
+
+    /// <summary>Every archive met as a container (the scanned zip, zips in the folder, zips in zips), read or not and why.</summary>
+    public IReadOnlyList<ContainerInfo> Containers { get; init; } = [];
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];

@@ -202,6 +202,93 @@ public sealed class CollectionLayoutTests
         Assert.Contains(result.ListingErrors, e => e.Contains("loop", StringComparison.Ordinal) && e.Contains("link", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void The_demo_zipped_into_a_folder_scans_like_the_folder()
+    {
+        using var dir = new Fixture.TempDir();
+        using var cases = new Fixture.TempDir();
+        DemoEvidence.Write(dir.Path, Options);
+        Directory.CreateDirectory(Path.Combine(cases.Path, "collections"));
+        ZipFile.CreateFromDirectory(dir.Path, Path.Combine(cases.Path, "collections", "EXCH01.zip"), CompressionLevel.Fastest, includeBaseDirectory: false);
+        var result = Scan(cases.Path);
+        Assert.Equal(Kape.Value, Summarise(result));
+        Assert.All(result.Artifacts, a => Assert.StartsWith("collections/EXCH01.zip/", a.File.RelativePath));
+        Assert.DoesNotContain(result.Findings, f => f.Artifact == "collections/EXCH01.zip");
+        var line = Assert.Single(result.Containers);
+        Assert.Equal(("collections/EXCH01.zip", "zip", result.Artifacts.Count, (string?)null, "EXCH01"), (line.Path, line.Kind, line.Files, line.Problem, line.Host));
+        Assert.All(result.Artifacts, a => Assert.Equal("EXCH01", a.File.Host));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLayouts))]
+    public void Every_layout_in_a_per_host_folder_names_the_host(string layoutName)
+    {
+        var layout = DemoLayout.All.Single(l => l.Name == layoutName);
+        using var dir = new Fixture.TempDir();
+        DemoEvidence.Write(Path.Combine(dir.Path, "EXCH01"), new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 5, Layout = layout });
+        DemoEvidence.Write(Path.Combine(dir.Path, "tout", "EXCH02"), new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 6, Layout = layout });
+        using var source = EvidenceSource.Open(dir.Path);
+        var files = source.EnumerateFiles().ToList();
+        Assert.All(files, f => Assert.Equal(f.RelativePath.StartsWith("EXCH01/", StringComparison.Ordinal) ? "EXCH01" : "EXCH02", f.Host));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLayouts))]
+    public void Every_layout_zipped_per_server_names_the_host_from_the_zip(string layoutName)
+    {
+        var layout = DemoLayout.All.Single(l => l.Name == layoutName);
+        using var dir = new Fixture.TempDir();
+        using var cases = new Fixture.TempDir();
+        DemoEvidence.Write(dir.Path, new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 5, Layout = layout });
+        foreach (var name in new[] { "EXCH01.zip", "EXCH02_kape.zip", "Collection-EXCH03-2021-03-05T10_00_00Z.zip", "2021-03-05T101010_EXCH04.zip" })
+            ZipFile.CreateFromDirectory(dir.Path, Path.Combine(cases.Path, name), CompressionLevel.Fastest, includeBaseDirectory: false);
+        using var source = EvidenceSource.Open(cases.Path);
+        var files = source.EnumerateFiles().ToList();
+        Assert.All(files, f => Assert.Equal("EXCH0" + f.RelativePath[f.RelativePath.IndexOf("EXCH0", StringComparison.Ordinal) + 5], f.Host));
+        Assert.Equal(["EXCH01", "EXCH02", "EXCH03", "EXCH04"], source.Containers.Select(c => c.Host).Order().ToArray());
+    }
+
+    [Fact]
+    public void A_velociraptor_collection_names_its_host_in_client_info_whatever_the_zip_is_called()
+    {
+        using var dir = new Fixture.TempDir();
+        using var cases = new Fixture.TempDir();
+        DemoEvidence.Write(dir.Path, new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 5, Layout = DemoLayout.Velociraptor });
+        dir.Write("client_info.json", "{\"ClientId\":\"C.1a2b3c4d5e6f7a8b\",\"Hostname\":\"MAIL-02\",\"Fqdn\":\"mail-02.contoso.local\"}\n");
+        ZipFile.CreateFromDirectory(dir.Path, Path.Combine(cases.Path, "collection.zip"), CompressionLevel.Fastest, includeBaseDirectory: false);
+        using var source = EvidenceSource.Open(cases.Path);
+        Assert.All(source.EnumerateFiles(), f => Assert.Equal("MAIL-02", f.Host));
+    }
+
+    [Fact]
+    public void A_layout_that_names_no_host_leaves_it_unknown()
+    {
+        using var dir = new Fixture.TempDir();
+        DemoEvidence.Write(Path.Combine(dir.Path, "evidence"), new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 5 });
+        DemoEvidence.Write(Path.Combine(dir.Path, "export"), new DemoOptions { Days = 1, RequestsPerDay = 50, Seed = 5, Layout = DemoLayout.Flat });
+        using var zips = new Fixture.TempDir();
+        ZipFile.CreateFromDirectory(Path.Combine(dir.Path, "evidence"), Path.Combine(zips.Path, "proxylogon_ssrf_rce_poc.zip"));
+        using (var source = EvidenceSource.Open(Path.Combine(dir.Path, "evidence"))) Assert.All(source.EnumerateFiles(), f => Assert.Null(f.Host));
+        using (var source = EvidenceSource.Open(zips.Path)) Assert.All(source.EnumerateFiles(), f => Assert.Null(f.Host));
+        using (var source = EvidenceSource.Open(dir.Path)) Assert.All(source.EnumerateFiles(), f => Assert.Null(f.Host)); // "evidence/C/..." and "export/FrontEnd/..."
+    }
+
+    [Theory]
+    [InlineData("EXCH01.zip", "EXCH01")]
+    [InlineData("EXCH01_kape.zip", "EXCH01")]
+    [InlineData("exch01.contoso.local-triage.zip", "exch01.contoso.local")]
+    [InlineData("Collection-EXCH01-2021-03-05T10_00_00Z.zip", "EXCH01")]
+    [InlineData("Collection-mail.contoso.local-20210305T100000Z.zip", "mail.contoso.local")]
+    [InlineData("2021-03-05T101010_EXCH01.zip", "EXCH01")]
+    [InlineData("evidence.zip", null)]
+    [InlineData("kape.zip", null)]
+    [InlineData("proxylogon_ssrf_rce_poc.zip", null)]
+    [InlineData("2021-03-05.zip", null)]
+    [InlineData("it.zip", null)]
+    public void Host_from_an_archive_name(string name, string? host) => Assert.Equal(host, CollectionHosts.FromArchiveName(name));
+
+    public static TheoryData<string> AllLayouts() => new(DemoLayout.All.Select(l => l.Name));
+
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
 
     private static ScanResult Scan(string path) => new Scanner(new ScanOptions { MaxParallelism = 2 }).Scan(path);

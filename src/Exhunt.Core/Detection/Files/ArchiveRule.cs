@@ -42,6 +42,10 @@ public sealed class ArchiveRule : IFileRule
         var loot = entries.Where(IsLoot).ToList();
         var nameIsLoot = LootExtensions.Any(e => path.Contains(e + ".", StringComparison.Ordinal)); // x.dmp.zip
         if (!inProgramData && !inWebRoot && loot.Count == 0 && !nameIsLoot) return;
+        // A collection (logs, event logs) that could not be opened as a container (too deep, too big to hold) is
+        // listed as such; a dump collected beside its logs is evidence, not staging, unless the archive sits where
+        // attackers stage.
+        if (!inProgramData && !inWebRoot && entries.Any(IsCollected)) return;
 
         var rule = loot.Count > 0 || nameIsLoot ? Staging : inWebRoot ? WebRoot : ProgramData;
         var details = FileDetails.Of(file, sha256);
@@ -56,6 +60,14 @@ public sealed class ArchiveRule : IFileRule
             Artifact = file.RelativePath,
             Details = details,
         });
+    }
+
+    private static readonly string[] CollectedFolders = ["logging/httpproxy/", "inetpub/logs/", "winevt/logs/", "uploads/auto/", "uploads/ntfs/", "/w3svc"];
+
+    private static bool IsCollected(string entry)
+    {
+        var path = EvidencePath.Normalise(entry);
+        return path.EndsWith(".evtx", StringComparison.Ordinal) || CollectedFolders.Any(f => path.Contains(f, StringComparison.Ordinal));
     }
 
     private static bool IsLoot(string entry)
