@@ -114,6 +114,13 @@ public static class ConsoleReport
             .Select(g => $"{g.Key.ToWire()} {g.Count()}");
         var otherKinds = string.Join(", ", kinds);
         o.WriteLine($"  other files: {(otherKinds.Length == 0 ? "none" : otherKinds)}");
+        const int ContainersShown = 10;
+        foreach (var c in result.Containers.OrderBy(c => c.Problem is null).Take(ContainersShown))
+            o.WriteLine(c.Problem is null
+                ? $"  container {e(c.Path, 120)} ({c.Kind}{(c.Host is null ? "" : ", host " + e(c.Host, 40))}): {c.Files} file(s) read"
+                : $"  container {e(c.Path, 120)} ({c.Kind}): NOT READ: {e(c.Problem, 200)}");
+        if (result.Containers.Count > ContainersShown)
+            o.WriteLine($"  ... {result.Containers.Count - ContainersShown} more container(s) ({result.Containers.Count(c => c.Problem is not null)} not read in all), see --json");
         if (result.InstallRoots.Count > 0)
             o.WriteLine($"  Exchange installed at: {string.Join("; ", result.InstallRoots.Select(r => e(r.Length == 0 ? "(evidence root)" : r, 160)))}");
 

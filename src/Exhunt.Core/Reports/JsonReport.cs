@@ -123,6 +123,20 @@ public static class JsonReport
         foreach (var e in result.ListingErrors) w.WriteStringValue(e);
         w.WriteEndArray();
 
+        w.WriteStartArray("containers");
+        foreach (var c in result.Containers)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", c.Path);
+            w.WriteString("kind", c.Kind);
+            w.WriteNumber("files", c.Files);
+            WriteNullable(w, "host", c.Host);
+            w.WriteBoolean("read", c.Problem is null);
+            WriteNullable(w, "problem", c.Problem);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
         w.WriteStartArray("suppressed_findings");
         foreach (var s in result.Suppressed)
         {
