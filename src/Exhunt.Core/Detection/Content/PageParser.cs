@@ -101,7 +101,13 @@ public static partial class PageParser
                     Append(code, text, open.Index + open.Length, stop);
                     code.Append("\n;\n");
                 }
-                else markup += stop - lt;
+                else
+                {
+                    // Client script is not server code, but <% %> inside it still runs on the server.
+                    markup += open.Length;
+                    i = open.Index + open.Length;
+                    continue;
+                }
                 i = close < 0 ? text.Length : close + 8;
                 continue;
             }

@@ -21,7 +21,7 @@ public sealed record Judgement(Severity Severity, IReadOnlyList<Signal> Signals)
 /// </summary>
 public static class ShellJudge
 {
-    public static Judgement Judge(ParsedPage page, Deobfuscated deob, CodeFacts facts, string originalCode)
+    public static Judgement Judge(ParsedPage page, Deobfuscated deob, CodeFacts facts, string originalCode, bool sourceFile = false)
     {
         var signals = new List<Signal>();
         void Add(string detector, Severity strength, string snippet) => signals.Add(new Signal(detector, strength, snippet));
@@ -30,17 +30,20 @@ public static class ShellJudge
         var req = facts.HasRequestInput;
         var smallPage = page.ServerCode.Length < 8000 && page.MarkupChars < 6000;
 
+        // Lower-case eval is JScript's; in C#/VB source it is text for the browser.
+        var evalDialect = page.Dialect is CodeDialect.JScript or CodeDialect.VbScript;
+        if (!evalDialect) facts = facts with { Sinks = facts.Sinks.Where(h => h.Family != SinkFamily.Eval || h.Name is "JScript engine eval" or "XSLT script").ToList() };
         if (First(h => h.Family == SinkFamily.Eval && h.Tainted) is { } ev) Add("request→eval", Severity.Critical, ev.Statement);
         else if (First(h => h.Family == SinkFamily.Eval) is { } ev2 && req) Add("eval+request", Severity.High, ev2.Statement);
         else if (First(h => h.Family == SinkFamily.Eval) is { } ev3) Add("server-eval", Severity.Medium, ev3.Statement);
 
         var crypto = First(h => h.Family == SinkFamily.Crypto) ?? (XorLoop(page.ServerCode) is { } x ? new SinkHit(SinkFamily.Crypto, "xor", false, false, false, x) : null);
         var load = First(h => h.Family == SinkFamily.CodeLoad && h.Tainted) ?? First(h => h.Family == SinkFamily.CodeLoad);
-        if (load is not null && crypto is not null && req) Add("encrypted-loader", Severity.Critical, load.Statement);
+        if (load is not null && crypto is not null && req && ((load.Tainted && !sourceFile) || smallPage)) Add("encrypted-loader", Severity.Critical, load.Statement);
         else if (load is { Tainted: true }) Add("request→code-load", Severity.Critical, load.Statement);
         else if (load is not null && deob.EmbeddedAssembly) Add("embedded-assembly-load", Severity.High, load.Statement);
         else if (load is not null && req) Add("code-load+request", Severity.High, load.Statement);
-        else if (load is not null) Add("code-load", Severity.Medium, load.Statement);
+        else if (load is not null) Add("code-load", Severity.Low, load.Statement);
 
         var cmdTainted = First(h => h.Family == SinkFamily.Command && h.Tainted);
         var cmdDynamic = First(h => h.Family == SinkFamily.Command && !h.LiteralOnly);
@@ -52,8 +55,10 @@ public static class ShellJudge
         else if (cmdAny is not null) Add("command", Severity.Low, cmdAny.Statement);
 
         var network = First(h => h.Family == SinkFamily.Network);
-        if (network is not null && facts.HasTunnelMarkers && facts.HasSessionState && req) Add("tunnel", Severity.Critical, network.Statement);
-        else if (network is { Tainted: true }) Add("request→network", Severity.Medium, network.Statement);
+        var socket = facts.Sinks.FirstOrDefault(h => h.Family == SinkFamily.Network && (h.Statement.Contains("Socket", StringComparison.OrdinalIgnoreCase) || h.Statement.Contains("TcpClient", StringComparison.OrdinalIgnoreCase)));
+        if (socket is not null && facts.HasTunnelMarkers && facts.HasSessionState && req) Add("tunnel", Severity.Critical, socket.Statement);
+        else if (socket is not null && facts.HasSessionState && req) Add("socket+session+request", Severity.Medium, socket.Statement);
+        else if (network is { Tainted: true }) Add("request→network", Severity.Low, network.Statement);
 
         var writePath = First(h => h.Family == SinkFamily.FileWrite && h.PathFromRequest);
         var writeName = First(h => h.Family == SinkFamily.FileWrite && h.Tainted);
@@ -68,7 +73,8 @@ public static class ShellJudge
 
         var browse = facts.Sinks.Where(h => h.PathFromRequest && h.Family is SinkFamily.FileRead or SinkFamily.FileList).ToList();
         if (browse.Select(h => h.Family).Distinct().Count() == 2) Add("request→file-browse", Severity.Medium, browse[0].Statement);
-        if (First(h => h.Family == SinkFamily.Timestomp) is { } ts) Add("timestomp", Severity.Medium, ts.Statement);
+        if (First(h => h.Family == SinkFamily.Timestomp && h.Tainted) is { } ts) Add("request→timestomp", Severity.Medium, ts.Statement);
+        else if (First(h => h.Family == SinkFamily.Timestomp) is { } ts2) Add("timestomp", Severity.Low, ts2.Statement);
         if (First(h => h.Family == SinkFamily.Sql && h.Tainted && h.Name == "database connection" && !h.Statement.Contains("ConfigurationManager", StringComparison.OrdinalIgnoreCase)) is { } sql)
             Add("request→db-connection", Severity.Medium, sql.Statement);
         if (First(h => h.Family == SinkFamily.Registry && h.Tainted) is { } reg) Add("request→registry/wmi", Severity.Medium, reg.Statement);
@@ -88,6 +94,8 @@ public static class ShellJudge
         else if (obfuscation.Count > 0) Add("obfuscation: " + string.Join(", ", obfuscation), Severity.Low, "");
 
         if (signals.Count == 0) return new Judgement(Severity.Info, signals);
+        // A source file (.cs/.vb) is not requested by itself: only a traced request→sink makes it a shell component.
+        if (sourceFile) signals = signals.Select(s => s.Strength == Severity.Critical ? s : s with { Strength = Severity.Low }).ToList();
         var top = signals.Max(s => s.Strength);
         // Several independent medium signals (e.g. unchecked upload + timestomp + obfuscation) make a likely shell.
         if (top == Severity.Medium && signals.Count(s => s.Strength == Severity.Medium) >= 3) top = Severity.High;

@@ -26,8 +26,11 @@ public static partial class TaintAnalysis
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
     // Request members that are not attacker-chosen content (paths, identity, counts).
+    [GeneratedRegex(@"\bRequest\b(?!\s*\.\s*(?:ApplicationPath|PhysicalApplicationPath|PhysicalPath|IsAuthenticated|IsLocal|IsSecureConnection|MapPath|AppRelativeCurrentExecutionFilePath|CurrentExecutionFilePath|FilePath|Path|Url|RawUrl|UserHostAddress|UserHostName|ServerVariables|Browser|UserAgent|HttpMethod|RequestType|ContentType|ContentLength|TotalBytes|UrlReferrer|LogonUserIdentity|ContentEncoding)\b)|\bBinaryRead\b|\bInputStream\b|\bHttpPostedFile\b|\.PostedFile\b", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RequestSourceCase();
+
     [GeneratedRegex(@"\bRequest\b(?!\s*\.\s*(?:ApplicationPath|PhysicalApplicationPath|PhysicalPath|IsAuthenticated|IsLocal|IsSecureConnection|MapPath|AppRelativeCurrentExecutionFilePath|CurrentExecutionFilePath|FilePath|Path|Url|RawUrl|UserHostAddress|UserHostName|ServerVariables|Browser|UserAgent|HttpMethod|RequestType|ContentType|ContentLength|TotalBytes|UrlReferrer|LogonUserIdentity|ContentEncoding)\b)|\bBinaryRead\b|\bInputStream\b|\bHttpPostedFile\b|\.PostedFile\b", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex RequestSource();
+    private static partial Regex RequestSourceVb();
 
     [GeneratedRegex(@"\[\s*WebMethod[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?[\w<>\[\],.]+\s+\w+\s*\(([^)]{0,400})\)", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex WebMethod();
@@ -47,7 +50,7 @@ public static partial class TaintAnalysis
     [GeneratedRegex(@"\b(?:Session|Application|Cache|ViewState)\s*[\[\(.]", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SessionState();
 
-    [GeneratedRegex(@"X-CMD|X-STATUS|X-TARGET|X-ERROR|""DISCONNECT""|""FORWARD""|""CONNECT""|Response\s*\.\s*BinaryWrite|Response\s*\.\s*OutputStream", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"X-CMD|X-STATUS|X-TARGET|X-ERROR|""DISCONNECT""|""FORWARD""|""CONNECT""", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TunnelMarkers();
 
     [GeneratedRegex(@"(?:""(?:[^""\\]|\\.)*"")|(?:'(?:[^'\\]|\\.)*')", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
@@ -70,8 +73,14 @@ public static partial class TaintAnalysis
         "HttpContext", "Current", "nothing", "vbCrLf", "AppDomain", "CurrentDomain", "BaseDirectory",
     };
 
+    /// <summary>C# and JScript are case-sensitive: a local "request" is not the page's Request.</summary>
+    [ThreadStatic] private static Regex? _source;
+
+    private static Regex RequestSource() => _source ?? RequestSourceCase();
+
     public static CodeFacts Analyse(string code, CodeDialect dialect, IReadOnlyList<string> controlIds)
     {
+        _source = dialect is CodeDialect.VbNet or CodeDialect.VbScript ? RequestSourceVb() : RequestSourceCase();
         var statements = CodeText.Statements(code, dialect);
         var tainted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var confined = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -123,8 +132,14 @@ public static partial class TaintAnalysis
                 foreach (Match r in ReadInto().Matches(s))
                     tainted.Add(r.Groups[1].Success ? r.Groups[1].Value : r.Groups[2].Value);
                 foreach (var (call, ps) in functions)
-                    if (ps.Length > 0 && s.Contains(call, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (ps.Length == 0) continue;
+                    var at = s.IndexOf(call, StringComparison.OrdinalIgnoreCase);
+                    if (at < 0 || (at > 0 && (char.IsLetterOrDigit(s[at - 1]) || s[at - 1] == '_'))) continue;
+                    var args = CallArguments(s, at + call.Length);
+                    if (RequestSource().IsMatch(args) || (controls?.IsMatch(args) ?? false) || IsTainted(args))
                         foreach (var p in ps) tainted.Add(p);
+                }
             }
             if (tainted.Count == before) break;
             if (tainted.Count > 2000) break;
@@ -164,6 +179,18 @@ public static partial class TaintAnalysis
 
         return new CodeFacts(hits, anySource, AuthCheck().IsMatch(code), ExtensionCheck().IsMatch(code),
             SessionState().IsMatch(code), TunnelMarkers().IsMatch(code), statements.Count);
+    }
+
+    /// <summary>The text between a call's parentheses (from just after '(' to the matching ')').</summary>
+    private static string CallArguments(string s, int from)
+    {
+        var depth = 1;
+        for (var i = from; i < s.Length; i++)
+        {
+            if (s[i] == '(') depth++;
+            else if (s[i] == ')' && --depth == 0) return s[from..i];
+        }
+        return s[from..];
     }
 
     private static string[] Tokens(string text)

@@ -100,7 +100,7 @@ public sealed class WebShellContentRule : IFileRule
         if (page.ServerCode.Length == 0 && !page.HasEncodedScript) return;
         var deob = Deobfuscator.Run(page.ServerCode);
         var facts = TaintAnalysis.Analyse(deob.Code, page.Dialect, page.ControlIds);
-        var judgement = ShellJudge.Judge(page, deob, facts, page.ServerCode);
+        var judgement = ShellJudge.Judge(page, deob, facts, page.ServerCode, sourceFile: type?.Language == PageLanguage.Code);
         var signals = judgement.Signals.ToList();
         var severity = judgement.Severity;
         if (container is not null && severity >= Severity.Medium)
