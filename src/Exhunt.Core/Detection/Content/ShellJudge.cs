@@ -95,7 +95,7 @@ public static class ShellJudge
 
         if (signals.Count == 0) return new Judgement(Severity.Info, signals);
         // A source file (.cs/.vb) is not requested by itself: only a traced request→sink makes it a shell component.
-        if (sourceFile) signals = signals.Select(s => s.Strength == Severity.Critical ? s : s with { Strength = Severity.Low }).ToList();
+        if (sourceFile) signals = signals.Select(s => s.Detector is "request→eval" or "request→command" ? s : s with { Strength = Severity.Low }).ToList();
         var top = signals.Max(s => s.Strength);
         // Several independent medium signals (e.g. unchecked upload + timestomp + obfuscation) make a likely shell.
         if (top == Severity.Medium && signals.Count(s => s.Strength == Severity.Medium) >= 3) top = Severity.High;

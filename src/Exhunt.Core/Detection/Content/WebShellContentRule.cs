@@ -97,6 +97,8 @@ public sealed class WebShellContentRule : IFileRule
     {
         var page = PageParser.Parse(text, language);
         if (type?.Extension == ".vb") page = page with { Dialect = CodeDialect.VbNet };
+        // A page found by its bytes under another name, with no language declared: classic ASP's default, VBScript.
+        if (type is null && !text.Contains("language", StringComparison.OrdinalIgnoreCase)) page = page with { Dialect = CodeDialect.VbScript };
         if (page.ServerCode.Length == 0 && !page.HasEncodedScript) return;
         var deob = Deobfuscator.Run(page.ServerCode);
         var facts = TaintAnalysis.Analyse(deob.Code, page.Dialect, page.ControlIds);
