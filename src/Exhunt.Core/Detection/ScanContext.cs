@@ -18,6 +18,9 @@ public sealed class ScanContext
     /// <summary>Requests for non-stock pages (and POSTs to stock pages) under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
     public ConcurrentQueue<PageRequest> PageRequests { get; } = new();
 
+    /// <summary>Every server page the web logs asked for, per host and URL, aggregated and bounded (who used a shell).</summary>
+    public Content.PageUseTable PageUse { get; } = new();
+
     public void Add(Finding finding) => Findings.Add(finding);
 }
 
