@@ -30,11 +30,20 @@ public interface IEventRule
 /// <summary>Where an event came from: the artifact and the record number within it.</summary>
 public readonly record struct EventOrigin(string Artifact, long Record);
 
-/// <summary>A detector over whole files (dumps, archives, pages): gets the first bytes and the SHA-256.</summary>
+/// <summary>
+/// A detector over whole files (dumps, archives, pages). The scanner reads each file once: it hashes it while reading
+/// and hands every rule the head, the SHA-256 and — up to <see cref="Content.FileContent.MaxBytes"/> — as many bytes
+/// as the rules asked for through <see cref="ContentWanted"/>.
+/// </summary>
 public interface IFileRule
 {
     bool Handles(ArtifactKind kind);
-    void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context);
+
+    /// <summary>How many leading bytes of this file the rule needs beyond the head (0: the head is enough). Called
+    /// after classification with the head only; keep it cheap and ask only for plausible files.</summary>
+    int ContentWanted(EvidenceFile file, ReadOnlySpan<byte> head) => 0;
+
+    void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context);
 }
 
 /// <summary>Runs once after every file was read: joins observations and findings across artifacts.</summary>

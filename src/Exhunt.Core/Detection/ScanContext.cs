@@ -21,6 +21,9 @@ public sealed class ScanContext
     /// <summary>Which Exchange build each host ran, as the evidence shows it (Exposure/*).</summary>
     public global::Exhunt.Exposure.ExposureCollector Exposure { get; } = new();
 
+    /// <summary>Every server page the web logs asked for, per host and URL, aggregated and bounded (who used a shell).</summary>
+    public Content.PageUseTable PageUse { get; } = new();
+
     public void Add(Finding finding) => Findings.Add(finding);
 }
 

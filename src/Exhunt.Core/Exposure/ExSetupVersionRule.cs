@@ -12,7 +12,7 @@ internal sealed class ExSetupVersionRule : IFileRule
 {
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.Executable;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Detection.Content.FileContent content, ScanContext context)
     {
         if (!file.FileName.Equals("ExSetup.exe", StringComparison.OrdinalIgnoreCase)) return;
         using var stream = file.Open();

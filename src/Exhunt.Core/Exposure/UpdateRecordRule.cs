@@ -17,8 +17,9 @@ internal sealed class UpdateRecordRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Unrecognised or ArtifactKind.ExchangeLog;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Detection.Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
         var isReg = file.FileName.EndsWith(".reg", StringComparison.OrdinalIgnoreCase);
         if (!isReg && !IsUpdateLog(file)) return;
         var tables = ExposureTables.BuiltIn;

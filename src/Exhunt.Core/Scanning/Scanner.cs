@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Exhunt.Detection;
+using Exhunt.Detection.Content;
 using Exhunt.Evidence;
 using Exhunt.Findings;
 using Exhunt.Readers;
@@ -96,8 +96,11 @@ public sealed class Scanner(ScanOptions options)
         var result = new ArtifactResult(file);
         try
         {
-            var head = ReadHead(file);
+            // One open for the head; non-log files go on reading the same stream (hash + content in one pass).
+            using var stream = file.Open();
+            var head = ReadHead(stream);
             ArtifactClassifier.Classify(file, head);
+            if (file.Kind.IsLog()) stream.Dispose(); // the log readers open their own
             if (file.RelativePath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && file.Kind != ArtifactKind.Archive)
                 result.Stats.Error("named .zip but not a zip archive (no PK signature); not opened");
             switch (file.Kind)
@@ -112,9 +115,12 @@ public sealed class Scanner(ScanOptions options)
                     ReadTextLog(file, result, context);
                     break;
                 default:
-                    result.Sha256 = Hash(file);
-                    foreach (var rule in options.Rules.FileRules)
-                        if (rule.Handles(file.Kind)) rule.Inspect(file, head, result.Sha256, context);
+                    using (var content = FileContentReader.Read(file, stream, head, options.Rules.FileRules))
+                    {
+                        result.Sha256 = content.Sha256;
+                        foreach (var rule in options.Rules.FileRules)
+                            if (rule.Handles(file.Kind)) rule.Inspect(file, content, context);
+                    }
                     break;
             }
         }
@@ -171,18 +177,11 @@ public sealed class Scanner(ScanOptions options)
         });
     }
 
-    private static byte[] ReadHead(EvidenceFile file)
+    private static byte[] ReadHead(Stream s)
     {
-        using var s = file.Open();
         var buf = new byte[ArtifactClassifier.SniffBytes];
         var n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
         return buf[..n];
-    }
-
-    private static string Hash(EvidenceFile file)
-    {
-        using var s = file.Open();
-        return Convert.ToHexStringLower(SHA256.HashData(s));
     }
 }
 

@@ -65,7 +65,9 @@ public class CorrelationTests
 
         Assert.DoesNotContain(result.Findings, f => f.Rule.Id == "corr-implicated-file-present");
         Assert.Contains(result.Findings, f => f.Rule.Id == "file-nonstock-page");
-        Assert.Equal(Verdict.Suspicious, result.Story.Verdict);
+        // The logs implicate nothing, but the page's content is a China Chopper one-liner: the content judge says so.
+        Assert.Contains(result.Findings, f => f.Rule.Id == "content-webshell");
+        Assert.Equal(Verdict.Compromised, result.Story.Verdict);
     }
 
     [Theory]

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Exhunt.Detection;
+using Exhunt.Detection.Content;
 using Exhunt.Evidence;
 using Exhunt.Findings;
 
@@ -12,17 +12,14 @@ internal static class FileRuleHarness
 
     public static List<Finding> Run(EvidenceFile file, string? sha256Override = null)
     {
-        byte[] head;
-        using (var s = file.Open())
-        {
-            head = new byte[ArtifactClassifier.SniffBytes];
-            head = head[..s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
-        }
-        string sha;
-        using (var s = file.Open()) sha = Convert.ToHexStringLower(SHA256.HashData(s));
         var context = new ScanContext();
+        using var s = file.Open();
+        var head = new byte[ArtifactClassifier.SniffBytes];
+        head = head[..s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
+        using var read = FileContentReader.Read(file, s, head, Rules.FileRules);
+        using var content = sha256Override is null ? null : FileContent.FromBytes(read.Bytes.ToArray(), sha256Override);
         foreach (var rule in Rules.FileRules)
-            if (rule.Handles(file.Kind)) rule.Inspect(file, head, sha256Override ?? sha, context);
+            if (rule.Handles(file.Kind)) rule.Inspect(file, content ?? read, context);
         return context.Findings.Snapshot().ToList();
     }
 

@@ -30,8 +30,10 @@ public sealed class ArchiveRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.Archive;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         var path = EvidencePath.Normalise(file.RelativePath);
         var segs = EvidencePath.Segments(path);
         // Test-ProxyLogon looks at .zip/.7z/.rar only; ProgramData\Package Cache and installers hold cabinets by the hundred.

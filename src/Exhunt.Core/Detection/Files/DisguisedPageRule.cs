@@ -21,8 +21,10 @@ public sealed class DisguisedPageRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.WebPage or ArtifactKind.Unrecognised or ArtifactKind.Pst;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         if (!WebShellFolders.IsPage(file.FileName)) return;
         RuleInfo? rule = null;
         string? what = null;

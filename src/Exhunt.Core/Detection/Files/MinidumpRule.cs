@@ -25,8 +25,13 @@ public sealed class MinidumpRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.Minidump or ArtifactKind.Unrecognised or ArtifactKind.Archive;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    /// <summary>The header, directory and module list come first (<see cref="MinidumpInfo.MaxBytes"/>).</summary>
+    public int ContentWanted(EvidenceFile file, ReadOnlySpan<byte> head) => file.Kind == ArtifactKind.Minidump ? MinidumpInfo.MaxBytes : 0;
+
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         if (file.Kind != ArtifactKind.Minidump)
         {
             var name = file.FileName;
@@ -40,16 +45,7 @@ public sealed class MinidumpRule : IFileRule
                 });
             return;
         }
-        MinidumpInfo info;
-        try
-        {
-            using var s = file.Open();
-            info = MinidumpInfo.Read(s);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
-        {
-            info = new MinidumpInfo(null, false);
-        }
+        var info = MinidumpInfo.Parse(content.Bytes);
         var details = FileDetails.Of(file, sha256);
         details["process_image"] = info.ProcessImage ?? "(module list not readable)";
         // Test-ProxyLogon's own check is the name: a minidump called lsass*.dmp whose module list cannot be read is

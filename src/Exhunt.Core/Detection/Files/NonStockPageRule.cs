@@ -17,8 +17,10 @@ public sealed class NonStockPageRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind == ArtifactKind.WebPage;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         if (!WebShellFolders.IsPage(file.FileName)) return;
         var hit = WebShellFolders.Locate(EvidencePath.Normalise(file.RelativePath));
         if (!hit.IsShellFolder || hit.Stock) return;

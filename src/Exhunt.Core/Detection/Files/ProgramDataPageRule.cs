@@ -22,8 +22,10 @@ public sealed class ProgramDataPageRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.WebPage or ArtifactKind.Unrecognised;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         if (!WebShellFolders.IsPage(file.FileName)) return;
         var segs = EvidencePath.Segments(EvidencePath.Normalise(file.RelativePath));
         var at = ProgramDataIndex(segs);

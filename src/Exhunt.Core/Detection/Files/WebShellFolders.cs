@@ -34,23 +34,12 @@ public static class WebShellFolders
 {
     private static readonly Lazy<Stock> StockLazy = new(Load);
 
-    /// <summary>Server-side page extensions a request or a file is judged by.</summary>
-    private static readonly string[] PageExtensions = [".aspx", ".ashx", ".asmx", ".asax", ".asp", ".cshtml", ".php", ".jsp"];
+    /// <summary>A server page by name (Data/web/page-types.tsv, page = yes).</summary>
+    public static bool IsPage(ReadOnlySpan<char> name) => Content.PageTypes.IsPage(name);
 
-    public static bool IsPage(ReadOnlySpan<char> name)
-    {
-        foreach (var ext in PageExtensions)
-            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
-
-    /// <summary>The request extensions IIS runs as ASP/ASP.NET code (the page-request rule's cheap prefilter).</summary>
-    public static bool IsRequestablePage(ReadOnlySpan<char> urlPath)
-    {
-        if (urlPath.Length < 5 || (urlPath[^1] | 0x20) is not ('x' or 'p')) return false;
-        return urlPath.EndsWith(".aspx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".ashx", StringComparison.OrdinalIgnoreCase)
-            || urlPath.EndsWith(".asmx", StringComparison.OrdinalIgnoreCase) || urlPath.EndsWith(".asp", StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>The request extensions IIS runs as ASP/ASP.NET code (the page-request rule's cheap prefilter;
+    /// Data/web/page-types.tsv, requested = yes).</summary>
+    public static bool IsRequestablePage(ReadOnlySpan<char> urlPath) => urlPath.Length >= 5 && Content.PageTypes.IsRequested(urlPath);
 
     /// <summary>
     /// A request path (IIS cs-uri-stem, HttpProxy UrlStem): the web-shell folder must be its leading segments, as IIS

@@ -25,8 +25,10 @@ public sealed class FileIocRule : IFileRule
 
     public bool Handles(ArtifactKind kind) => true;
 
-    public void Inspect(EvidenceFile file, ReadOnlySpan<byte> head, string? sha256, ScanContext context)
+    public void Inspect(EvidenceFile file, Content.FileContent content, ScanContext context)
     {
+        var head = content.Head.Span;
+        var sha256 = content.Sha256;
         if (sha256 is not null && IocData.Hashes.TryGetValue(sha256, out var hash))
             context.Add(Make(file, hash.IsTool ? ToolHash : WebShellHash, $"{(hash.IsTool ? "Known attacker tool" : "Known web shell")}: {hash.Name}",
                 sha256, ("ioc_name", hash.Name), ("ioc_source", hash.Source)));
