@@ -48,6 +48,10 @@ public sealed record FieldKey(string Name, FieldKeyKind Kind, int Code = 0, Fiel
     /// <summary>For <see cref="FieldKeyKind.Data"/>: the EventData/UserData name to look up.</summary>
     public string DataName { get; init; } = "";
 
+    /// <summary>The reader turned IIS's '+' into spaces in this field (the user agent): values written as IIS logs
+    /// them ('+' for space) are matched in both spellings.</summary>
+    public bool PlusIsSpace { get; init; }
+
     public static FieldKey Missing(string name) => new(name, FieldKeyKind.Missing);
 }
 
@@ -84,8 +88,8 @@ public static class FieldNames
         }
         if (target == "StemAndQuery")
             return new FieldKey(name, FieldKeyKind.Column, (int)Field.UrlQuery, new FieldKey(name, FieldKeyKind.StemAndQuery));
-        if (Enum.TryParse<Field>(target, ignoreCase: false, out var f)) return new FieldKey(name, FieldKeyKind.Column, (int)f);
-        if (FieldMaps.TryMap(name, out f)) return new FieldKey(name, FieldKeyKind.Column, (int)f);
+        if (Enum.TryParse<Field>(target, ignoreCase: false, out var f) || FieldMaps.TryMap(name, out f))
+            return new FieldKey(name, FieldKeyKind.Column, (int)f) { PlusIsSpace = f == Field.UserAgent };
         return FieldKey.Missing(name);
     }
 

@@ -107,7 +107,10 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
             return rest.Count == 0 ? nullNode : new OrNode([nullNode, new FieldNode { Key = fieldKey, Values = Values(rest, modifiers, keyword: false), All = all }]);
         }
         var neq = modifiers.Contains("neq");
-        return new FieldNode { Key = fieldKey, Values = Values(raw, modifiers, keyword: false), All = all, MatchWhenAbsent = neq && !all };
+        var matchers = Values(raw, modifiers, keyword: false);
+        if (fieldKey.PlusIsSpace && !all && raw.Any(r => r!.Contains('+')))
+            matchers = [.. matchers, .. Values(raw.Where(r => r!.Contains('+')).Select(r => (string?)r!.Replace('+', ' ')).ToList(), modifiers, keyword: false)];
+        return new FieldNode { Key = fieldKey, Values = matchers, All = all, MatchWhenAbsent = neq && !all };
     }
 
     /// <summary>Applies the modifier chain (left to right) to the values and compiles each into a matcher.</summary>

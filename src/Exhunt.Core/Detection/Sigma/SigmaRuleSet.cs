@@ -89,9 +89,13 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         var rules = RulesFor(evt);
         if (rules.Length == 0) return;
         var view = WinEventFields.Of(evt);
+        List<string>? fired = null;
         foreach (var rule in rules)
             if (rule.Node.Eval(view))
             {
+                // One finding per rule id and event, even when a multi-document rule reaches it twice.
+                if (fired?.Contains(rule.Info.Id) == true) continue;
+                (fired ??= new()).Add(rule.Info.Id);
                 var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
                 var evidence = Evidence(rule, view, details);
                 context.Add(EventFindings.Make(rule.Info, evt, origin, evidence, details: details));

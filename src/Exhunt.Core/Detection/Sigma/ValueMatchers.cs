@@ -89,7 +89,9 @@ internal sealed class StringMatcher : ValueMatcher
 
     public override int Cost => _mode == StringMode.Glob ? 3 : _mode == StringMode.Contains ? 2 : 1;
 
-    public override string? Needle => _literal.Length >= 3 ? _literal : null;
+    /// <summary>Only literals that appear as written in a raw web-log line: no space or '+' (IIS writes one for the
+    /// other), no '"' (CSV doubles it), no '?' (stem + '?' + query is not one run of the line), no ',' or '%'.</summary>
+    public override string? Needle => _literal.Length >= 3 && _literal.AsSpan().IndexOfAny(" +\"?,%") < 0 ? _literal : null;
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => _mode switch
     {
