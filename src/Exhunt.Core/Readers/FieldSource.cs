@@ -132,7 +132,7 @@ public sealed class WinEventFields : IFieldSource
         {
             case FieldKeyKind.Data:
                 foreach (var (k, v) in e.Data)
-                    if (string.Equals(k, key.DataName, StringComparison.OrdinalIgnoreCase)) { value = v; return true; }
+                    if (NameEquals(k, key.DataName)) { value = v; return true; }
                 return false;
             case FieldKeyKind.System:
                 return (WinSystemField)key.Code switch
@@ -159,6 +159,21 @@ public sealed class WinEventFields : IFieldSource
             default:
                 return false;
         }
+    }
+
+    /// <summary>Case-insensitive; spaces in the event's name are ignored (Defender writes "Threat Name", Sigma reads ThreatName).</summary>
+    private static bool NameEquals(string eventName, string name)
+    {
+        if (eventName.Length == name.Length) return eventName.Equals(name, StringComparison.OrdinalIgnoreCase);
+        if (eventName.Length < name.Length || !eventName.Contains(' ')) return false;
+        var j = 0;
+        foreach (var c in eventName)
+        {
+            if (c == ' ') continue;
+            if (j == name.Length || char.ToUpperInvariant(c) != char.ToUpperInvariant(name[j])) return false;
+            j++;
+        }
+        return j == name.Length;
     }
 
     public int ValueCount => _event.Data.Count;
