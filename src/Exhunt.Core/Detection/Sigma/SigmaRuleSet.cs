@@ -77,6 +77,14 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         _needles = WebNeedles(_byKind.Values.SelectMany(x => x).Distinct().ToList());
     }
 
+    /// <summary>Adds these rules to a scan's rule set (as one event rule and one log rule) and returns the set.</summary>
+    public RuleSet AddTo(RuleSet set)
+    {
+        set.EventRules.Add(this);
+        set.LogRules.Add(this);
+        return set;
+    }
+
     /// <summary>The rules an event goes to (channel and event ID), from the index.</summary>
     internal CompiledSigmaRule[] RulesFor(WinEvent evt)
     {
@@ -130,7 +138,14 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
                 details.TryAdd(key.Name, value);
                 parts.Add($"{key.Name}={value}");
             }
-        return parts.Count == 0 ? rule.Info.Title : $"{rule.Info.Title}: {string.Join("; ", parts)}";
+        if (parts.Count == 0)
+        {
+            // Keyword rules name no field: the values they searched are the evidence.
+            for (var i = 0; i < view.ValueCount && i < 16; i++)
+                if (view.ValueAt(i) is { IsEmpty: false } v) parts.Add(v.ToString());
+            return parts.Count == 0 ? rule.Info.Title : $"{rule.Info.Title}: {string.Join(" | ", parts)}";
+        }
+        return $"{rule.Info.Title}: {string.Join("; ", parts)}";
     }
 
     /// <summary>The web-log line prefilter: every webserver rule must name literals one of which each matching line holds
