@@ -14,20 +14,24 @@ public static class ScanCommand
         var csv = new Option<string?>("--csv") { Description = "Also write the findings as a CSV timeline (Timesketch-ready) to this file" };
         var min = new Option<string>("--min-severity") { Description = "Hide findings below this level: info, low, medium, high, critical", DefaultValueFactory = _ => "info" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show the progress display" };
-        var command = new Command("scan", "Scan evidence and give the verdict") { path, json, csv, min, noProgress };
-        command.SetAction(parse => Run(parse.GetValue(path)!, parse.GetValue(json), parse.GetValue(min)!, parse.GetValue(noProgress), parse.GetValue(csv)));
+        var sigma = SigmaOption.Create();
+        var command = new Command("scan", "Scan evidence and give the verdict") { path, json, csv, min, noProgress, sigma };
+        command.SetAction(parse => Run(parse.GetValue(path)!, parse.GetValue(json), parse.GetValue(min)!, parse.GetValue(noProgress), parse.GetValue(csv),
+            sigmaPaths: SigmaOption.Paths(parse.GetValue(sigma))));
         return command;
     }
 
-    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null)
+    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null,
+        IReadOnlyList<string>? sigmaPaths = null)
     {
         if (!FindingEnums.TryParseSeverity(minSeverity, out var min))
             throw new UsageException($"--min-severity must be one of info, low, medium, high, critical (got '{minSeverity}')");
         if (!Directory.Exists(path) && !File.Exists(path))
             throw new Evidence.EvidenceUnreadableException($"'{path}' does not exist.");
         stdout ??= Console.Out;
+        var rules = SigmaOption.Rules(sigmaPaths ?? [], Console.Error);
         using var progress = ProgressDisplay.Create(enabled: !noProgress);
-        var result = new Scanner(new ScanOptions { Progress = progress }).Scan(path);
+        var result = new Scanner(new ScanOptions { Progress = progress, Rules = rules }).Scan(path);
         progress?.Finish();
 
         if (jsonPath == "-")

@@ -7,8 +7,9 @@ namespace Exhunt.Detection.Sigma;
 
 /// <summary>
 /// A Sigma rule as a detection: id "sigma:&lt;id&gt;", level → severity, attack.* tags → techniques and tactic,
-/// cve.* tags → CVEs. What a hit proves (Data/sigma/verdict.yml): medium and above alone is Weak (suspicious), low
-/// and informational are Context; critical/high rules about Exchange exploitation raise to Attempt, and about web
+/// cve.* tags → CVEs. What a hit proves (Data/sigma/verdict.yml): high and critical alone are Weak (suspicious);
+/// medium, low and informational are Context (reported, never raising the verdict: SigmaHQ's medium rules are many
+/// and fire on ordinary admin work); critical/high rules about Exchange exploitation raise to Attempt, and about web
 /// shells to Compromise, only together with built-in exploitation evidence (<see cref="RuleInfo.WithExploitation"/>).
 /// </summary>
 internal static class SigmaRuleInfo
@@ -35,7 +36,7 @@ internal static class SigmaRuleInfo
             else if (t.StartsWith("attack.", StringComparison.Ordinal) && !Regex.IsMatch(t, @"^attack\.[gs]\d{4}$")) tactic ??= t[7..].Replace('_', '-');
             else if (Regex.IsMatch(t, @"^cve\.\d{4}-\d+$")) cves.Add("CVE-" + t[4..]);
         }
-        var implies = severity >= Severity.Medium ? Proves.Weak : Proves.Context;
+        var implies = severity >= Severity.High ? Proves.Weak : Proves.Context;
         Proves? with = null;
         if (severity >= Severity.High)
         {
