@@ -75,9 +75,9 @@ public static class FieldNames
         {
             var n = name;
             foreach (var prefix in (ReadOnlySpan<string>)["Event.EventData.", "EventData.", "Event.UserData.", "UserData."])
-                if (n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return new FieldKey(name, FieldKeyKind.Data) { DataName = n[prefix.Length..] };
+                if (n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return DataKey(name, n[prefix.Length..]);
             if (maps.System.TryGetValue(n, out var sys)) return new FieldKey(name, FieldKeyKind.System, (int)sys);
-            return new FieldKey(name, FieldKeyKind.Data) { DataName = n };
+            return DataKey(name, n);
         }
         if (!maps.WebLog.TryGetValue(name, out var target)) target = name;
         if (target.IndexOf('|') is var bar and > 0)
@@ -92,6 +92,9 @@ public static class FieldNames
             return new FieldKey(name, FieldKeyKind.Column, (int)f) { PlusIsSpace = f == Field.UserAgent };
         return FieldKey.Missing(name);
     }
+
+    private static FieldKey DataKey(string name, string dataName) =>
+        new(name, FieldKeyKind.Data, DataSlots.Slot(dataName)) { DataName = dataName };
 
     private static Maps Load()
     {
@@ -115,12 +118,17 @@ public sealed class WinEventFields : IFieldSource
     [ThreadStatic] private static WinEventFields? _current;
     private readonly char[] _scratch = new char[40];
     private WinEvent _event = new();
+    private bool _indexed;
+    private int _generation;
+    private int[] _stamp = new int[64];
+    private int[] _position = new int[64];
 
     /// <summary>This thread's view, pointed at <paramref name="evt"/>; valid until the next call on this thread.</summary>
     public static WinEventFields Of(WinEvent evt)
     {
         var view = _current ??= new WinEventFields();
         view._event = evt;
+        view._indexed = false;
         return view;
     }
 
@@ -131,9 +139,11 @@ public sealed class WinEventFields : IFieldSource
         switch (key.Kind)
         {
             case FieldKeyKind.Data:
-                foreach (var (k, v) in e.Data)
-                    if (NameEquals(k, key.DataName)) { value = v; return true; }
-                return false;
+                if (!_indexed) Index();
+                var slot = key.Code;
+                if (slot >= _stamp.Length || _stamp[slot] != _generation) return false;
+                value = e.Data[_position[slot]].Value;
+                return true;
             case FieldKeyKind.System:
                 return (WinSystemField)key.Code switch
                 {
@@ -161,19 +171,25 @@ public sealed class WinEventFields : IFieldSource
         }
     }
 
-    /// <summary>Case-insensitive; spaces in the event's name are ignored (Defender writes "Threat Name", Sigma reads ThreatName).</summary>
-    private static bool NameEquals(string eventName, string name)
+    /// <summary>Once per event: where each known data name sits (first occurrence wins), so every later read is an
+    /// array lookup instead of a scan of the event's values.</summary>
+    private void Index()
     {
-        if (eventName.Length == name.Length) return eventName.Equals(name, StringComparison.OrdinalIgnoreCase);
-        if (eventName.Length < name.Length || !eventName.Contains(' ')) return false;
-        var j = 0;
-        foreach (var c in eventName)
+        _indexed = true;
+        if (++_generation == int.MaxValue) { Array.Clear(_stamp); _generation = 1; }
+        var slots = DataSlots.Current;
+        if (_stamp.Length < slots.Count)
         {
-            if (c == ' ') continue;
-            if (j == name.Length || char.ToUpperInvariant(c) != char.ToUpperInvariant(name[j])) return false;
-            j++;
+            Array.Resize(ref _stamp, Math.Max(slots.Count, _stamp.Length * 2));
+            Array.Resize(ref _position, _stamp.Length);
         }
-        return j == name.Length;
+        var data = _event.Data;
+        for (var i = 0; i < data.Count; i++)
+        {
+            if (!DataSlots.TryFind(slots, data[i].Key, out var slot) || slot >= _stamp.Length || _stamp[slot] == _generation) continue;
+            _stamp[slot] = _generation;
+            _position[slot] = i;
+        }
     }
 
     public int ValueCount => _event.Data.Count;
@@ -253,4 +269,41 @@ public sealed class LogRecordFields : IFieldSource
     public int ValueCount => 1;
 
     public ReadOnlySpan<char> ValueAt(int index) => _record!.Raw;
+}
+
+/// <summary>
+/// Numbers for event data names (case-insensitive), handed out when rules are compiled, so an event's values are
+/// found by number. Copy-on-write: readers never lock. Names with spaces in the event (Defender's "Threat Name") are
+/// also found under the name without them (Sigma's ThreatName).
+/// </summary>
+public static class DataSlots
+{
+    private static readonly object Gate = new();
+    private static volatile Dictionary<string, int> _slots = new(StringComparer.OrdinalIgnoreCase);
+
+    public static Dictionary<string, int> Current => _slots;
+
+    public static int Slot(string name)
+    {
+        if (_slots.TryGetValue(name, out var slot)) return slot;
+        lock (Gate)
+        {
+            if (_slots.TryGetValue(name, out slot)) return slot;
+            var copy = new Dictionary<string, int>(_slots, StringComparer.OrdinalIgnoreCase);
+            slot = copy.Count;
+            copy[name] = slot;
+            _slots = copy;
+            return slot;
+        }
+    }
+
+    public static bool TryFind(Dictionary<string, int> slots, string eventName, out int slot)
+    {
+        if (slots.TryGetValue(eventName, out slot)) return true;
+        if (!eventName.Contains(' ') || eventName.Length > 128) return false;
+        Span<char> buffer = stackalloc char[eventName.Length];
+        var n = 0;
+        foreach (var c in eventName) if (c != ' ') buffer[n++] = c;
+        return slots.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(buffer[..n], out slot);
+    }
 }

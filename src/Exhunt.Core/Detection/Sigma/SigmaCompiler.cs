@@ -178,6 +178,27 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
             }
             result.Add(neq ? new NotMatcher(matcher) : matcher);
         }
+        return modifiers.Contains("all") || neq ? result.ToArray() : Grouped(result, cased);
+    }
+
+    /// <summary>OR'ed literal tests of one kind merged: many contains into one multi-string search, many equals into
+    /// one hash lookup (SigmaHQ lists run to hundreds of values).</summary>
+    private static ValueMatcher[] Grouped(List<ValueMatcher> matchers, bool cased)
+    {
+        const int MinGroup = 4;
+        var contains = matchers.OfType<StringMatcher>().Where(m => m.Mode == StringMode.Contains && m.Literal.Length > 0).ToList();
+        var equals = matchers.OfType<StringMatcher>().Where(m => m.Mode == StringMode.Equals).ToList();
+        var result = new List<ValueMatcher>(matchers);
+        if (contains.Count >= MinGroup)
+        {
+            result.RemoveAll(m => contains.Contains(m));
+            result.Add(new ContainsAnyMatcher(contains.Select(m => m.Literal).Distinct(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase).ToList(), cased) { NeedleList = contains.Select(m => m.Needle).ToList() });
+        }
+        if (equals.Count >= MinGroup)
+        {
+            result.RemoveAll(m => equals.Contains(m));
+            result.Add(new EqualsAnyMatcher(equals.Select(m => m.Literal), cased) { NeedleList = equals.Select(m => m.Needle).ToList() });
+        }
         return result.ToArray();
     }
 

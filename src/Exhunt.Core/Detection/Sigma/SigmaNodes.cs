@@ -14,6 +14,29 @@ internal abstract class SigmaNode
     public abstract IReadOnlyList<string>? Needles { get; }
 }
 
+internal static class NeedleLists
+{
+    /// <summary>The needles of OR'ed value tests; null when one test has none.</summary>
+    public static IReadOnlyList<string>? Union(IEnumerable<ValueMatcher> values)
+    {
+        var list = new List<string>();
+        foreach (var v in values)
+        {
+            if (v.NeedleList is { } many)
+            {
+                foreach (var n in many)
+                {
+                    if (n is null) return null;
+                    list.Add(n);
+                }
+            }
+            else if (v.Needle is { } n) list.Add(n);
+            else return null;
+        }
+        return list;
+    }
+}
+
 internal sealed class AndNode(SigmaNode[] children) : SigmaNode
 {
     private readonly SigmaNode[] _children = children.OrderBy(c => c.Cost).ToArray();
@@ -132,13 +155,7 @@ internal sealed class FieldNode : SigmaNode
         {
             if (Exists is not null || IsNull || MatchWhenAbsent || Values.Length == 0) return null;
             if (All) return Values.Select(v => v.Needle).FirstOrDefault(n => n is not null) is { } one ? [one] : null;
-            var list = new List<string>();
-            foreach (var v in Values)
-            {
-                if (v.Needle is not { } n) return null;
-                list.Add(n);
-            }
-            return list;
+            return NeedleLists.Union(Values);
         }
     }
 }
@@ -174,13 +191,7 @@ internal sealed class KeywordNode(ValueMatcher[] values, bool all) : SigmaNode
         get
         {
             if (all) return values.Select(v => v.Needle).FirstOrDefault(n => n is not null) is { } one ? [one] : null;
-            var list = new List<string>();
-            foreach (var v in values)
-            {
-                if (v.Needle is not { } n) return null;
-                list.Add(n);
-            }
-            return list;
+            return NeedleLists.Union(values);
         }
     }
 }

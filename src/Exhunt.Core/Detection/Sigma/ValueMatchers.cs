@@ -15,6 +15,9 @@ internal abstract class ValueMatcher
 
     /// <summary>A literal every matching value contains (for the line prefilter), or null when there is none.</summary>
     public virtual string? Needle => null;
+
+    /// <summary>For merged matchers: the needles of the tests they replace (any null: none usable).</summary>
+    public IReadOnlyList<string?>? NeedleList { get; init; }
 }
 
 internal enum StringMode { Equals, StartsWith, EndsWith, Contains, Any, Glob }
@@ -258,4 +261,31 @@ internal readonly record struct SigmaString(string Text, bool[] Wild)
     }
 
     public bool HasWildcards => Array.IndexOf(Wild, true) >= 0;
+}
+
+/// <summary>Many <c>contains</c> literals of one field as one vectorised multi-string search (SearchValues).</summary>
+internal sealed class ContainsAnyMatcher(IReadOnlyList<string> literals, bool cased) : ValueMatcher
+{
+    private readonly System.Buffers.SearchValues<string> _values =
+        System.Buffers.SearchValues.Create(literals.ToArray(), cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+
+    public override int Cost => 3;
+
+    public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => value.IndexOfAny(_values) >= 0;
+}
+
+/// <summary>Many whole-value literals of one field as one hash lookup.</summary>
+internal sealed class EqualsAnyMatcher : ValueMatcher
+{
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public EqualsAnyMatcher(IEnumerable<string> literals, bool cased)
+    {
+        var set = new HashSet<string>(literals, cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+        _lookup = set.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public override int Cost => 1;
+
+    public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => _lookup.Contains(value);
 }
