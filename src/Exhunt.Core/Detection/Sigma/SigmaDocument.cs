@@ -15,7 +15,8 @@ public sealed class SigmaRule
     public string? Product { get; init; }
     public string? Category { get; init; }
     public string? Service { get; init; }
-    internal YamlMappingNode Detection { get; init; } = new();
+    /// <summary>The YAML tree; released once the rule is compiled (it is most of a loaded rule set's memory).</summary>
+    internal YamlMappingNode Detection { get; set; } = new();
     internal List<string> Conditions { get; init; } = [];
 }
 

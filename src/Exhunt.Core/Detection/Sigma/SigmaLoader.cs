@@ -114,6 +114,7 @@ public static class SigmaLoader
                 report.Rejected.Add(new SigmaReject(rule.Path, rule.Id, e.Message));
             }
         }
+        foreach (var rule in rules) rule.Detection = new();
         foreach (var f in filters)
         {
             if (usedFilters.Contains(f)) report.Filters++;
