@@ -26,26 +26,30 @@ public static class ScanCommand
             .ToList();
         var min = new Option<string>("--min-severity") { Description = "Hide findings below this level: info, low, medium, high, critical", DefaultValueFactory = _ => "info" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show the progress display" };
-        var command = new Command("scan", "Scan evidence and give the verdict. " + ExitCodeHelp) { path, min, noProgress };
+        var sigma = SigmaOption.Create();
+        var command = new Command("scan", "Scan evidence and give the verdict. " + ExitCodeHelp) { path, min, noProgress, sigma };
         foreach (var (_, option) in formats) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var outputs = formats.Select(f => (f.Writer.Format, Path: parse.GetValue(f.Option)))
                 .Where(o => o.Path is not null).Select(o => new ReportOutput(o.Format, o.Path!)).ToList();
-            return Run(parse.GetValue(path)!, outputs, parse.GetValue(min)!, parse.GetValue(noProgress));
+            return Run(parse.GetValue(path)!, outputs, parse.GetValue(min)!, parse.GetValue(noProgress),
+                sigmaPaths: SigmaOption.Paths(parse.GetValue(sigma)));
         });
         return command;
     }
 
-    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null)
+    public static int Run(string path, string? jsonPath, string minSeverity, bool noProgress, string? csvPath = null, TextWriter? stdout = null,
+        IReadOnlyList<string>? sigmaPaths = null)
     {
         var outputs = new List<ReportOutput>();
         if (jsonPath is not null) outputs.Add(new ReportOutput("json", jsonPath));
         if (csvPath is not null) outputs.Add(new ReportOutput("csv", csvPath));
-        return Run(path, outputs, minSeverity, noProgress, stdout);
+        return Run(path, outputs, minSeverity, noProgress, stdout, sigmaPaths);
     }
 
-    public static int Run(string path, IReadOnlyList<ReportOutput> outputs, string minSeverity, bool noProgress, TextWriter? stdout = null)
+    public static int Run(string path, IReadOnlyList<ReportOutput> outputs, string minSeverity, bool noProgress, TextWriter? stdout = null,
+        IReadOnlyList<string>? sigmaPaths = null)
     {
         if (!FindingEnums.TryParseSeverity(minSeverity, out var min))
             throw new UsageException($"--min-severity must be one of info, low, medium, high, critical (got '{minSeverity}')");
@@ -56,6 +60,9 @@ public static class ScanCommand
         if (dup is not null) throw new UsageException($"{string.Join(" and ", dup.Select(o => "--" + o.Format))} name the same file '{dup.First().Path}'");
         if (!Directory.Exists(path) && !File.Exists(path))
             throw new Evidence.EvidenceUnreadableException($"'{path}' does not exist.");
+
+        // Sigma rules load (and a bad --sigma path fails) before any output file is created.
+        var rules = SigmaOption.Rules(sigmaPaths ?? [], Console.Error);
 
         // Create every output file now: a bad path must cost nothing, not a whole scan.
         var targets = new List<(IReportWriter Writer, ReportOutput Output, Stream? File)>();
@@ -72,7 +79,7 @@ public static class ScanCommand
             ScanResult result;
             using (var progress = ProgressDisplay.Create(enabled: !noProgress))
             {
-                result = new Scanner(new ScanOptions { Progress = progress }).Scan(path);
+                result = new Scanner(new ScanOptions { Progress = progress, Rules = rules }).Scan(path);
                 progress?.Finish();
             }
 

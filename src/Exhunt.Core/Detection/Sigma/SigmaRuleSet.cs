@@ -1,0 +1,169 @@
+using Exhunt.Detection.Events;
+using Exhunt.Detection.Web;
+using Exhunt.Evidence;
+using Exhunt.Findings;
+using Exhunt.Readers;
+
+namespace Exhunt.Detection.Sigma;
+
+/// <summary>One Sigma rule compiled for one place its records live (a channel + event IDs with its field names, or web logs).</summary>
+internal sealed class CompiledSigmaRule
+{
+    public required SigmaRule Rule { get; init; }
+    public required RuleInfo Info { get; init; }
+    public required SigmaNode Node { get; init; }
+    public required FieldKey[] Fields { get; init; }
+    public required LogTarget Target { get; init; }
+}
+
+/// <summary>The account of a load: every rule file and document is loaded, rejected (with the reason) or unsupported.</summary>
+public sealed class SigmaLoadReport
+{
+    public int Loaded { get; internal set; }
+    public int UnsupportedLogSource { get; internal set; }
+    public int Filters { get; internal set; }
+    /// <summary>YAML documents under the path that are no rule, filter or correlation (regression-test info, tool config).</summary>
+    public int NotRules { get; internal set; }
+    public List<SigmaReject> Rejected { get; } = new();
+}
+
+public sealed record SigmaReject(string Path, string Id, string Reason);
+
+/// <summary>
+/// Loaded Sigma rules, run as one event rule and one log rule: each event goes only to the rules of its channel and
+/// event ID, from an index built once; each web-log line only to the webserver rules.
+/// </summary>
+public sealed class SigmaRuleSet : IEventRule, ILogRule
+{
+    private sealed class ChannelIndex
+    {
+        public Dictionary<int, CompiledSigmaRule[]> ByEventId { get; } = new();
+        public CompiledSigmaRule[] AnyEventId { get; set; } = [];
+    }
+
+    private readonly Dictionary<string, ChannelIndex> _byChannel = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CompiledSigmaRule[] _anyChannel;
+    private readonly Dictionary<ArtifactKind, CompiledSigmaRule[]> _byKind;
+    private readonly IReadOnlyList<string>? _needles;
+
+    public SigmaLoadReport Report { get; }
+    internal IReadOnlyList<CompiledSigmaRule> Compiled { get; }
+    public IReadOnlyList<RuleInfo> Infos => Compiled.Select(c => c.Info).DistinctBy(i => i.Id).ToList();
+
+    internal SigmaRuleSet(IReadOnlyList<CompiledSigmaRule> compiled, SigmaLoadReport report)
+    {
+        Compiled = compiled;
+        Report = report;
+        var events = compiled.Where(c => c.Target is LogTarget.Events).ToList();
+        _anyChannel = events.Where(c => ((LogTarget.Events)c.Target).Channels is null).ToArray();
+        foreach (var c in events)
+        {
+            var t = (LogTarget.Events)c.Target;
+            foreach (var channel in t.Channels ?? [])
+            {
+                if (!_byChannel.TryGetValue(channel, out var index)) _byChannel[channel] = index = new ChannelIndex();
+                if (t.EventIds is null) index.AnyEventId = [.. index.AnyEventId, c];
+                else foreach (var id in t.EventIds) index.ByEventId[id] = index.ByEventId.TryGetValue(id, out var list) ? [.. list, c] : [c];
+            }
+        }
+        foreach (var index in _byChannel.Values)
+        {
+            foreach (var id in index.ByEventId.Keys.ToList()) index.ByEventId[id] = [.. index.ByEventId[id], .. index.AnyEventId, .. _anyChannel];
+            index.AnyEventId = [.. index.AnyEventId, .. _anyChannel];
+        }
+        _byKind = compiled.Where(c => c.Target is LogTarget.WebLogs)
+            .SelectMany(c => ((LogTarget.WebLogs)c.Target).Kinds.Select(k => (k, c)))
+            .GroupBy(x => x.k).ToDictionary(g => g.Key, g => g.Select(x => x.c).ToArray());
+        _needles = WebNeedles(_byKind.Values.SelectMany(x => x).Distinct().ToList());
+    }
+
+    /// <summary>Adds these rules to a scan's rule set (as one event rule and one log rule) and returns the set.</summary>
+    public RuleSet AddTo(RuleSet set)
+    {
+        set.EventRules.Add(this);
+        set.LogRules.Add(this);
+        return set;
+    }
+
+    /// <summary>The rules an event goes to (channel and event ID), from the index.</summary>
+    internal CompiledSigmaRule[] RulesFor(WinEvent evt)
+    {
+        if (!_byChannel.TryGetValue(evt.Channel, out var index)) return _anyChannel;
+        return index.ByEventId.TryGetValue(evt.EventId, out var rules) ? rules : index.AnyEventId;
+    }
+
+    public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
+    {
+        var rules = RulesFor(evt);
+        if (rules.Length == 0) return;
+        var view = WinEventFields.Of(evt);
+        List<string>? fired = null;
+        foreach (var rule in rules)
+            if (rule.Node.Eval(view))
+            {
+                // One finding per rule id and event, even when a multi-document rule reaches it twice.
+                if (fired?.Contains(rule.Info.Id) == true) continue;
+                (fired ??= new()).Add(rule.Info.Id);
+                var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
+                var evidence = Evidence(rule, view, details);
+                context.Add(EventFindings.Make(rule.Info, evt, origin, evidence, details: details));
+            }
+    }
+
+    public bool Handles(ArtifactKind kind) => _byKind.ContainsKey(kind);
+
+    public IReadOnlyList<string>? LineNeedles => _needles;
+
+    public void Inspect(LogRecord record, ScanContext context)
+    {
+        if (!_byKind.TryGetValue(record.Kind, out var rules)) return;
+        var view = LogRecordFields.Of(record);
+        foreach (var rule in rules)
+            if (rule.Node.Eval(view))
+            {
+                var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
+                var evidence = Evidence(rule, view, details);
+                context.Add(WebHit.Make(record, rule.Info, Outcome.Unknown, $"{WebHit.Request(record)} — {evidence}", details: details));
+            }
+    }
+
+    /// <summary>"Title: Field=value; ..." for the fields the rule reads that the record has (only built on a hit).</summary>
+    private static string Evidence(CompiledSigmaRule rule, IFieldSource view, Dictionary<string, string> details)
+    {
+        var parts = new List<string>();
+        foreach (var key in rule.Fields)
+            if (view.TryGet(key, out var v) && !v.IsEmpty)
+            {
+                var value = Finding.Clip(v)!;
+                details.TryAdd(key.Name, value);
+                parts.Add($"{key.Name}={value}");
+            }
+        if (parts.Count == 0)
+        {
+            // Keyword rules name no field: the values they searched are the evidence.
+            for (var i = 0; i < view.ValueCount && i < 16; i++)
+                if (view.ValueAt(i) is { IsEmpty: false } v) parts.Add(v.ToString());
+            return parts.Count == 0 ? rule.Info.Title : $"{rule.Info.Title}: {string.Join(" | ", parts)}";
+        }
+        return $"{rule.Info.Title}: {string.Join("; ", parts)}";
+    }
+
+    /// <summary>The web-log line prefilter: every webserver rule must name literals one of which each matching line holds
+    /// as written; one rule without (regex, negation only, encoded characters) turns the prefilter off for web logs.</summary>
+    private static IReadOnlyList<string>? WebNeedles(List<CompiledSigmaRule> rules)
+    {
+        if (rules.Count == 0) return null;
+        var all = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var r in rules)
+        {
+            if (r.Node.Needles is not { } needles) return null;
+            foreach (var n in needles)
+            {
+                // Raw IIS lines write spaces as '+', HttpProxy quotes CSV values, and stem + '?' + query is not one run of the raw line.
+                if (n.AsSpan().IndexOfAny(" +\"?,%") >= 0 || n.Length < 3) return null;
+                all.Add(n);
+            }
+        }
+        return all.ToList();
+    }
+}
