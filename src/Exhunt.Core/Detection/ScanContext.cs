@@ -18,6 +18,9 @@ public sealed class ScanContext
     /// <summary>Requests for non-stock pages (and POSTs to stock pages) under web-shell folders (/owa/auth/, /ecp/auth/, /aspnet_client/).</summary>
     public ConcurrentQueue<PageRequest> PageRequests { get; } = new();
 
+    /// <summary>Hourly web traffic per host, counted while the web logs are read (the surge baseline).</summary>
+    public Story.Traffic Traffic { get; } = new();
+
     public void Add(Finding finding) => Findings.Add(finding);
 }
 

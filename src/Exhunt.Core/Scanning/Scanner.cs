@@ -72,6 +72,7 @@ public sealed class Scanner(ScanOptions options)
         {
             InstallRoots = InstallRoots.Infer(files),
             Suppressed = context.Findings.Suppressed(),
+            Traffic = context.Traffic, // story helper: hourly web traffic for Story.Surge
         };
     }
 
@@ -161,4 +162,7 @@ public sealed record ScanResult(
 
     /// <summary>Findings counted beyond the per-rule cap and not kept (see <see cref="FindingSink"/>).</summary>
     public IReadOnlyList<SuppressedFindings> Suppressed { get; init; } = [];
+
+    /// <summary>Hourly web traffic per host, counted while reading (see <see cref="Story.Surge"/>).</summary>
+    public Traffic? Traffic { get; init; }
 }
