@@ -142,7 +142,7 @@ public static class Surge
         var baseline = baselineHours.Count == 0 ? 0 : baselineHours.Average(i => baseVolume[i]);
         var expected = baselineHours.Sum(i => Math.Max(baseVolume[i], 1));
         var factor = expected <= 0 ? 0 : requests / expected;
-        var ips = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var ips = new HashSet<ulong>();
         var byClass = EndpointClasses.All.ToDictionary(c => c, _ => 0L);
         var paths = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         var agents = new Dictionary<string, long>(StringComparer.Ordinal);

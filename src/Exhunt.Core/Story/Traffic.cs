@@ -44,13 +44,14 @@ public sealed class HourTraffic
 
     public long[] ByClass { get; } = new long[EndpointClasses.All.Length];
     public long Requests => ByClass.Sum();
-    public HashSet<string> Ips { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Clients as 64-bit hashes of their address text (no string per client and hour).</summary>
+    public HashSet<ulong> Ips { get; } = new();
     /// <summary>Requests whose client was not added to <see cref="Ips"/> because the set was full.</summary>
     public long IpsOverflow { get; set; }
     public Dictionary<string, long> Paths { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, long> UserAgents { get; } = new(StringComparer.Ordinal);
 
-    internal void AddIp(string ip)
+    internal void AddIp(ulong ip)
     {
         if (Ips.Count < MaxIps || Ips.Contains(ip)) Ips.Add(ip); else IpsOverflow++;
     }
@@ -84,8 +85,8 @@ public sealed class HostTraffic(string host, ArtifactKind source)
     public ArtifactKind Source { get; } = source;
     /// <summary>Hour start (UTC) → traffic.</summary>
     public SortedDictionary<DateTime, HourTraffic> Hours { get; } = new();
-    /// <summary>External client → the first hour it was seen.</summary>
-    public Dictionary<string, DateTime> FirstSeen { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>External client (hash of its address) → the first hour it was seen.</summary>
+    public Dictionary<ulong, DateTime> FirstSeen { get; } = new();
     public long DroppedRequests { get; internal set; }
     public long DroppedIps { get; internal set; }
     public long Requests => Hours.Values.Sum(h => h.Requests);
@@ -97,7 +98,7 @@ public sealed class HostTraffic(string host, ArtifactKind source)
         return Hours[hour] = new HourTraffic();
     }
 
-    internal void SeeExternal(string ip, DateTime hour)
+    internal void SeeExternal(ulong ip, DateTime hour)
     {
         if (FirstSeen.TryGetValue(ip, out var first)) { if (hour < first) FirstSeen[ip] = hour; }
         else if (FirstSeen.Count < MaxExternalIps) FirstSeen[ip] = hour;
@@ -216,23 +217,62 @@ public sealed class TrafficCounter
         }
         if (bucket is null) { host.DroppedRequests++; return; }
         bucket.ByClass[(int)EndpointClasses.Of(stem)]++;
-        if (!ip.IsEmpty && !bucket.Ips.GetAlternateLookup<ReadOnlySpan<char>>().Contains(ip))
+        if (!ip.IsEmpty)
         {
-            // First request of this client in this hour: the only time its address is parsed.
-            var ipText = ip.ToString();
-            bucket.AddIp(ipText);
-            if (!IpAddresses.IsInternal(ipText)) host.SeeExternal(ipText, hour);
+            var key = HashOf(ip);
+            if (bucket.Ips.Contains(key)) { }
+            else
+            {
+                // First request of this client in this hour: the only time its address is looked at.
+                bucket.AddIp(key);
+                if (!_external.TryGetValue(key, out var external)) _external[key] = external = !IpAddresses.IsInternal(ip.ToString());
+                if (external) host.SeeExternal(key, hour);
+            }
         }
-        if (!stem.IsEmpty) AddSpan(bucket.Paths, stem.Length > 200 ? stem[..200] : stem, plus: false);
-        if (!ua.IsEmpty) AddSpan(bucket.UserAgents, ua.Length > 200 ? ua[..200] : ua, plus: _w3c && !split);
+        if (!stem.IsEmpty) Add(bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
+        if (!ua.IsEmpty)
+        {
+            ua = ua.Length > 200 ? ua[..200] : ua;
+            if (_w3c && !split && ua.Contains('+'))
+            {
+                // W3C writes spaces as '+'; the reader undoes that only on the lines it splits.
+                if (_ua.Length < ua.Length) _ua = new char[Math.Max(ua.Length, 256)];
+                ua.CopyTo(_ua);
+                _ua.AsSpan(0, ua.Length).Replace('+', ' ');
+                ua = _ua.AsSpan(0, ua.Length);
+            }
+            Add(bucket.UserAgents, ua);
+        }
     }
 
-    private static void AddSpan(Dictionary<string, long> counts, ReadOnlySpan<char> key, bool plus)
+    private char[] _ua = [];
+    /// <summary>One string per distinct value per file, whatever the hour (clients, paths, agents repeat all day).</summary>
+    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, bool> _external = new();
+
+    /// <summary>FNV-1a over the address text, case-folded (IPv6 hex).</summary>
+    internal static ulong HashOf(ReadOnlySpan<char> ip)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in ip) { h ^= char.ToLowerInvariant(c); h *= 1099511628211UL; }
+        return h;
+    }
+
+    private string Intern(ReadOnlySpan<char> value, out bool isNew)
+    {
+        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(value, out var known)) { isNew = false; return known; }
+        isNew = true;
+        var text = value.ToString();
+        if (_strings.Count < 100_000) _strings.Add(text);
+        return text;
+    }
+
+    private void Add(Dictionary<string, long> counts, ReadOnlySpan<char> key)
     {
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!plus && lookup.TryGetValue(key, out var c)) { lookup[key] = c + 1; return; }
-        var text = plus ? key.ToString().Replace('+', ' ') : key.ToString();
-        HourTraffic.AddKey(counts, text, 1);
+        if (lookup.TryGetValue(key, out var c)) { lookup[key] = c + 1; return; }
+        HourTraffic.AddKey(counts, Intern(key, out _), 1);
     }
 
     private HostTraffic HostFor(ReadOnlySpan<char> server)
