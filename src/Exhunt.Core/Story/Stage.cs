@@ -119,6 +119,11 @@ public static class Stage
         return StageOf(incident.Findings, result.Coverage, context, host);
     }
 
+    /// <summary>Whether a finding shows a step that succeeded, with <paramref name="context"/> (its host's findings)
+    /// deciding whether exploitation was seen.</summary>
+    public static bool SucceededIn(Finding f, IReadOnlyList<Finding> context) =>
+        Succeeded(f, context.Any(x => x.Rule.Implies >= Proves.Attempt));
+
     /// <summary>The same rule as the verdict: proven compromise (an attempt that succeeded, an after-effect, or
     /// context next to exploitation), and never a step whose log says it failed.</summary>
     private static bool Succeeded(Finding f, bool exploitationSeen)
