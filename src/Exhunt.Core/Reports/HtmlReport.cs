@@ -36,7 +36,7 @@ public sealed class HtmlReportWriter : IReportWriter
         table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}th,td{border:1px solid #d8dce2;padding:4px 6px;text-align:left;vertical-align:top}
         th{background:#eef0f3}td.ev{font-family:ui-monospace,Consolas,monospace;word-break:break-all;max-width:520px}
         tr.critical td:first-child{border-left:4px solid #a4161a}tr.high td:first-child{border-left:4px solid #c75000}
-        .muted{color:#5b6470}ol.steps li{margin:4px 0}.src{font-size:12px;color:#5b6470}
+        .muted{color:#5b6470}header .muted{color:#f0f0f0}ol.steps li{margin:4px 0}.src{font-size:12px;color:#5b6470}
         .filters{margin:6px 0 8px}.filters input,.filters select{font:inherit;padding:3px 6px;margin-right:8px}
         svg{background:#fff;border:1px solid #d8dce2;border-radius:6px}svg text{font:11px system-ui,sans-serif;fill:#3b4350}
         .legend span{margin-right:14px}.sw{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}

@@ -70,8 +70,7 @@ public static class Stage
         IReadOnlyList<Finding>? context = null, string? host = null)
     {
         context ??= findings;
-        var exploitationSeen = context.Any(f => f.Rule.Implies >= Proves.Attempt);
-        var succeeded = findings.Where(f => Succeeded(f, exploitationSeen)).ToList();
+        var succeeded = findings.Where(f => SucceededIn(f, context)).ToList();
         var deepest = succeeded.Count == 0 ? StageStep.None : succeeded.Max(f => StepOf(f.Rule.Tactic));
         if (deepest < StageStep.Exploited && findings.Any(f => f.Rule.Implies >= Proves.Attempt))
             deepest = StageStep.Probed;
@@ -120,9 +119,15 @@ public static class Stage
     }
 
     /// <summary>Whether a finding shows a step that succeeded, with <paramref name="context"/> (its host's findings)
-    /// deciding whether exploitation was seen.</summary>
-    public static bool SucceededIn(Finding f, IReadOnlyList<Finding> context) =>
-        Succeeded(f, context.Any(x => x.Rule.Implies >= Proves.Attempt));
+    /// deciding whether exploitation was seen.
+    /// A later step whose own log says it succeeded (a cmdlet that ran) counts once exploitation succeeded there.</summary>
+    public static bool SucceededIn(Finding f, IReadOnlyList<Finding> context)
+    {
+        var seen = context.Any(x => x.Rule.Implies >= Proves.Attempt);
+        if (Succeeded(f, seen)) return true;
+        return f.Outcome == Outcome.Succeeded && f.Rule.Implies >= Proves.Weak && StepOf(f.Rule.Tactic) > StageStep.Exploited
+            && context.Any(x => StepOf(x.Rule.Tactic) <= StageStep.Exploited && x.Rule.Implies >= Proves.Attempt && Succeeded(x, seen));
+    }
 
     /// <summary>The same rule as the verdict: proven compromise (an attempt that succeeded, an after-effect, or
     /// context next to exploitation), and never a step whose log says it failed.</summary>
