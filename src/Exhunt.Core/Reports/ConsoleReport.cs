@@ -19,6 +19,7 @@ public static class ConsoleReport
         o.WriteLine();
         o.WriteLine($"VERDICT: {result.Story.Verdict.ToWire().ToUpperInvariant()}");
         o.WriteLine(e(result.Story.Sentence, 400));
+        foreach (var line in StoryLines.ForConsole(result)) o.WriteLine(e(line, 600)); // story helper: stage and surge sentences
 
         var grouped = new HashSet<Finding>();
         var incidents = result.Story.Incidents.Where(i => i.Findings.Any(f => f.Severity >= minSeverity)).ToList();
