@@ -175,7 +175,8 @@ public sealed class StixReportWriter : IReportWriter
                 w.WriteStartObject("http-request-ext");
                 w.WriteString("request_method", "post");
                 w.WriteString("request_value", "/");
-                w.WriteStartObject("request_header"); w.WriteString("User-Agent", ioc.Value); w.WriteEndObject();
+                // Header values are lists (a header may repeat), as the OASIS schema has them.
+                w.WriteStartObject("request_header"); w.WriteStartArray("User-Agent"); w.WriteStringValue(ioc.Value); w.WriteEndArray(); w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndObject();
                 break;
