@@ -15,10 +15,12 @@ public static class LogRuleRunner
     {
         var forKind = rules.LogRulesFor(file.Kind);
         var filter = prefilter ? rules.LinePrefilterFor(file.Kind) : null;
+        var traffic = context.Traffic.CounterFor(file);
         new TextLogReader(file, stats).Read(stream, record =>
         {
             foreach (var rule in forKind) rule.Inspect(record, context);
-        }, filter is null ? null : filter.FindLines);
+        }, filter is null ? null : filter.FindLines, traffic is null ? null : traffic.Observe);
+        traffic?.Complete();
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed class ScanContext
     /// <summary>Every server page the web logs asked for, per host and URL, aggregated and bounded (who used a shell).</summary>
     public Content.PageUseTable PageUse { get; } = new();
 
+    /// <summary>Hourly web traffic per host, counted while the web logs are read (the surge baseline).</summary>
+    public Story.Traffic Traffic { get; } = new();
+
     public void Add(Finding finding) => Findings.Add(finding);
 }
 

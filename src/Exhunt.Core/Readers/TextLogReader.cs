@@ -43,8 +43,10 @@ public sealed class TextLogReader
     /// holds none is still counted and timed, but not handed on (and, where its leading columns give the time, not
     /// split at all). The filter runs over whole buffers of lines, not line by line: one call per 64 KiB, not per line.
     /// </summary>
-    public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null)
+    public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null,
+        Action<LogRecord, bool>? everyRecord = null)
     {
+        _every = everyRecord; // sees every data line, split (true) or only timed (false): the traffic counter
         _filter = lineFilter;
         _searchedTo = 0;
         _hits.Clear();
@@ -88,7 +90,7 @@ public sealed class TextLogReader
                 continue;
             }
             _record.Line = lines.LineNumber;
-            if (!wanted && TryCountUnsplit(raw)) continue;
+            if (!wanted && TryCountUnsplit(raw)) { _every?.Invoke(_record, false); continue; }
             // A quote left open means the line was cut short (truncated copy, crash mid-write): the last value runs to
             // the end of the line. Reading it beats dropping a line that may hold the exploit; the stats say so.
             var closed = Split(raw);
@@ -113,11 +115,13 @@ public sealed class TextLogReader
             }
             if (!closed) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             _stats.Records++;
+            _every?.Invoke(_record, true);
             if (wanted) onRecord(_record);
         }
     }
 
     private Action<ReadOnlySpan<char>, List<int>>? _filter;
+    private Action<LogRecord, bool>? _every;
     /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
     private long _searchedTo, _hitBase;
     private readonly List<int> _hits = new();

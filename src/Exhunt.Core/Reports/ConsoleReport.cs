@@ -20,6 +20,7 @@ public static class ConsoleReport
         o.WriteLine();
         o.WriteLine($"VERDICT: {result.Story.Verdict.ToWire().ToUpperInvariant()}");
         o.WriteLine(e(result.Story.Sentence, 900));
+        foreach (var line in StoryLines.ForConsole(result)) o.WriteLine(e(line, 600));
         ExposureConsole.Write(result.Exposure, o);
 
         var story = result.Story;

@@ -23,6 +23,10 @@ public static class ReportWriters
     [
         new JsonReportWriter(),
         new CsvReportWriter(),
+        new HtmlReportWriter(),
+        new TimesketchReportWriter(),
+        new EcsReportWriter(),
+        new StixReportWriter(),
     ];
 }
 

@@ -119,6 +119,8 @@ public static class JsonReport
         }
         w.WriteEndArray();
 
+        StoryJson.Write(w, StoryModel.Of(result, minSeverity)); // story helper: stage, host_stages, anomalies, next_steps
+
         w.WriteStartArray("errors");
         foreach (var e in result.ListingErrors) w.WriteStringValue(e);
         w.WriteEndArray();

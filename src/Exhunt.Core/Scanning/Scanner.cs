@@ -88,6 +88,7 @@ public sealed class Scanner(ScanOptions options)
             Containers = source.Containers.ToList(),
             Suppressed = context.Findings.Suppressed(),
             Exposure = Exhunt.Exposure.ScanExposure.From(context.Exposure),
+            Traffic = context.Traffic,
         };
     }
 
@@ -209,4 +210,7 @@ public sealed record ScanResult(
 
     /// <summary>Which CVEs each host's build is still open to, and the worst host (null: not computed).</summary>
     public Exhunt.Exposure.ScanExposure? Exposure { get; init; }
+
+    /// <summary>Hourly web traffic per host, counted while reading (see <see cref="Story.Surge"/>).</summary>
+    public Traffic? Traffic { get; init; }
 }

@@ -29,16 +29,16 @@ internal static class SigmaCorpus
     private static string Unpack()
     {
         var archive = Corpus.Path_("sigma/sigma-full-rules-and-regression-data.tar.gz");
-        var dir = Path.Combine(Path.GetTempPath(), $"exhunt-sigma-{new FileInfo(archive).Length}-{Environment.ProcessId}");
-        if (Directory.Exists(Path.Combine(dir, "regression_data"))) return dir;
-        Directory.CreateDirectory(dir);
-        // The test run owns this copy: it goes when the test process ends.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        // One copy per archive, reused by later runs (a marker says the unpacking finished), so runs do not pile up copies.
+        var dir = Path.Combine(Path.GetTempPath(), $"exhunt-sigma-{new FileInfo(archive).Length}");
+        var done = Path.Combine(dir, ".unpacked");
+        if (!File.Exists(done))
         {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
-        using var gz = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress);
-        TarFile.ExtractToDirectory(gz, dir, overwriteFiles: true);
+            Directory.CreateDirectory(dir);
+            using (var gz = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress))
+                TarFile.ExtractToDirectory(gz, dir, overwriteFiles: true);
+            File.WriteAllText(done, "");
+        }
         var root = Directory.Exists(Path.Combine(dir, "regression_data")) ? dir : Directory.GetDirectories(dir).Single();
         return root;
     }

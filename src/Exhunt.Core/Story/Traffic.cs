@@ -1,0 +1,311 @@
+using Exhunt.Evidence;
+using Exhunt.Readers;
+
+namespace Exhunt.Story;
+
+/// <summary>The Exchange endpoint a request went to, from the first segment of its URL path.</summary>
+public enum EndpointClass { Owa, Ecp, Ews, Autodiscover, Mapi, ActiveSync, Oab, PowerShell, Other }
+
+public static class EndpointClasses
+{
+    public static readonly EndpointClass[] All = Enum.GetValues<EndpointClass>();
+
+    public static string ToWire(this EndpointClass c) => c switch
+    {
+        EndpointClass.Owa => "owa", EndpointClass.Ecp => "ecp", EndpointClass.Ews => "ews",
+        EndpointClass.Autodiscover => "autodiscover", EndpointClass.Mapi => "mapi",
+        EndpointClass.ActiveSync => "activesync", EndpointClass.Oab => "oab",
+        EndpointClass.PowerShell => "powershell", _ => "other",
+    };
+
+    public static EndpointClass Of(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path[0] != '/') return EndpointClass.Other;
+        var seg = path[1..];
+        var end = seg.IndexOfAny('/', '?');
+        if (end >= 0) seg = seg[..end];
+        if (seg.Equals("owa", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Owa;
+        if (seg.Equals("ecp", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Ecp;
+        if (seg.Equals("ews", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Ews;
+        if (seg.Equals("autodiscover", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Autodiscover;
+        if (seg.Equals("mapi", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Mapi;
+        if (seg.Equals("Microsoft-Server-ActiveSync", StringComparison.OrdinalIgnoreCase)) return EndpointClass.ActiveSync;
+        if (seg.Equals("oab", StringComparison.OrdinalIgnoreCase)) return EndpointClass.Oab;
+        if (seg.Equals("powershell", StringComparison.OrdinalIgnoreCase)) return EndpointClass.PowerShell;
+        return EndpointClass.Other;
+    }
+}
+
+/// <summary>One hour of one host's web traffic: requests per endpoint class, the clients and the most asked paths
+/// and user agents. Every set is capped, so hostile logs cannot grow it without bound; caps are counted.</summary>
+public sealed class HourTraffic
+{
+    public const int MaxIps = 4096, MaxKeys = 256;
+
+    public long[] ByClass { get; } = new long[EndpointClasses.All.Length];
+    public long Requests => ByClass.Sum();
+    /// <summary>Clients as 64-bit hashes of their address text (no string per client and hour).</summary>
+    public HashSet<ulong> Ips { get; } = new();
+    /// <summary>Requests whose client was not added to <see cref="Ips"/> because the set was full.</summary>
+    public long IpsOverflow { get; set; }
+    public Dictionary<string, long> Paths { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, long> UserAgents { get; } = new(StringComparer.Ordinal);
+
+    internal void AddIp(ulong ip)
+    {
+        if (Ips.Count < MaxIps || Ips.Contains(ip)) Ips.Add(ip); else IpsOverflow++;
+    }
+
+    internal static void AddKey(Dictionary<string, long> counts, string key, long n)
+    {
+        if (counts.TryGetValue(key, out var c)) counts[key] = c + n;
+        else if (counts.Count < MaxKeys) counts[key] = n;
+        else counts["(other)"] = counts.GetValueOrDefault("(other)") + n;
+    }
+
+    internal void MergeFrom(HourTraffic o)
+    {
+        for (var i = 0; i < ByClass.Length; i++) ByClass[i] += o.ByClass[i];
+        foreach (var ip in o.Ips) AddIp(ip);
+        IpsOverflow += o.IpsOverflow;
+        foreach (var (k, v) in o.Paths) AddKey(Paths, k, v);
+        foreach (var (k, v) in o.UserAgents) AddKey(UserAgents, k, v);
+    }
+}
+
+/// <summary>One host's web traffic by hour, from one kind of web log (IIS or HttpProxy: the same request is logged
+/// by both, so they are kept apart and never added).</summary>
+public sealed class HostTraffic(string host, ArtifactKind source)
+{
+    /// <summary>Hours kept per host and source (over a year): hours beyond are counted, not kept.</summary>
+    public const int MaxHours = 24 * 400;
+    public const int MaxExternalIps = 200_000;
+
+    public string Host { get; } = host;
+    public ArtifactKind Source { get; } = source;
+    /// <summary>Hour start (UTC) → traffic.</summary>
+    public SortedDictionary<DateTime, HourTraffic> Hours { get; } = new();
+    /// <summary>External client (hash of its address) → the first hour it was seen.</summary>
+    public Dictionary<ulong, DateTime> FirstSeen { get; } = new();
+    public long DroppedRequests { get; internal set; }
+    public long DroppedIps { get; internal set; }
+    public long Requests => Hours.Values.Sum(h => h.Requests);
+
+    internal HourTraffic? Hour(DateTime hour)
+    {
+        if (Hours.TryGetValue(hour, out var h)) return h;
+        if (Hours.Count >= MaxHours) return null;
+        return Hours[hour] = new HourTraffic();
+    }
+
+    internal void SeeExternal(ulong ip, DateTime hour)
+    {
+        if (FirstSeen.TryGetValue(ip, out var first)) { if (hour < first) FirstSeen[ip] = hour; }
+        else if (FirstSeen.Count < MaxExternalIps) FirstSeen[ip] = hour;
+        else DroppedIps++;
+    }
+
+    internal void MergeFrom(HostTraffic o)
+    {
+        foreach (var (hour, t) in o.Hours)
+        {
+            if (Hour(hour) is { } mine) mine.MergeFrom(t); else DroppedRequests += t.Requests;
+        }
+        foreach (var (ip, first) in o.FirstSeen) SeeExternal(ip, first);
+        DroppedRequests += o.DroppedRequests;
+        DroppedIps += o.DroppedIps;
+    }
+
+    /// <summary>New external clients per hour: clients whose first request in the evidence fell in that hour.</summary>
+    public Dictionary<DateTime, int> NewExternalIps()
+    {
+        var counts = new Dictionary<DateTime, int>();
+        foreach (var first in FirstSeen.Values) counts[first] = counts.GetValueOrDefault(first) + 1;
+        return counts;
+    }
+}
+
+/// <summary>
+/// Web traffic of a whole scan, by host and hour, counted while the logs are read (no second pass). Each file is
+/// counted into its own <see cref="TrafficCounter"/> without locks and merged here when the file is done.
+/// </summary>
+public sealed class Traffic
+{
+    private readonly Dictionary<(string Host, ArtifactKind Source), HostTraffic> _hosts = new();
+
+    public static bool Counts(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
+
+    public TrafficCounter? CounterFor(EvidenceFile file) => Counts(file.Kind) ? new TrafficCounter(file, this) : null;
+
+    internal void Merge(IEnumerable<HostTraffic> parts)
+    {
+        lock (_hosts)
+        {
+            foreach (var p in parts)
+            {
+                if (!_hosts.TryGetValue((p.Host.ToUpperInvariant(), p.Source), out var mine))
+                    _hosts[(p.Host.ToUpperInvariant(), p.Source)] = mine = new HostTraffic(p.Host, p.Source);
+                mine.MergeFrom(p);
+            }
+        }
+    }
+
+    /// <summary>Per host, the series to judge: IIS when the host has IIS logs (they see every request, failed
+    /// ones too), else HttpProxy.</summary>
+    public IReadOnlyList<HostTraffic> PerHost()
+    {
+        lock (_hosts)
+        {
+            return _hosts.Values.GroupBy(h => h.Host, StringComparer.OrdinalIgnoreCase)
+                .Select(g => g.OrderByDescending(h => h.Source == ArtifactKind.Iis).ThenByDescending(h => h.Requests).First())
+                .OrderBy(h => h.Host, StringComparer.OrdinalIgnoreCase)
+                .ToList();
+        }
+    }
+}
+
+/// <summary>
+/// Counts the lines of one web log. It reads only the columns it needs (time, URL path, client, user agent, server,
+/// port) and, for lines no rule wanted (not split by the reader), finds just those columns in the raw line.
+/// </summary>
+public sealed class TrafficCounter
+{
+    private readonly EvidenceFile _file;
+    private readonly Traffic _owner;
+    private readonly Dictionary<string, HostTraffic> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly char _sep;
+    private readonly bool _w3c;
+    private HostTraffic? _last;
+    private DateTime _lastHour;
+    private HourTraffic? _lastBucket;
+
+    internal TrafficCounter(EvidenceFile file, Traffic owner)
+    {
+        _file = file;
+        _owner = owner;
+        _w3c = file.Kind == ArtifactKind.Iis;
+        _sep = _w3c ? ' ' : ',';
+    }
+
+    /// <summary>One data line. <paramref name="split"/>: the reader split it into columns (else only its time is set).</summary>
+    public void Observe(LogRecord record, bool split)
+    {
+        if (record.Time is not { } time) return;
+        ReadOnlySpan<char> stem, ip, ua, server, port;
+        if (split)
+        {
+            stem = record[Field.UrlStem]; ip = record[Field.ClientIp]; ua = record[Field.UserAgent];
+            server = record[Field.ServerHost]; port = record[Field.ServerPort];
+        }
+        else
+        {
+            var of = record.ColumnOf;
+            Columns(record.Raw, of[(int)Field.UrlStem], of[(int)Field.ClientIp], of[(int)Field.UserAgent],
+                of[(int)Field.ServerHost], of[(int)Field.ServerPort], out stem, out ip, out ua, out server, out port);
+        }
+        // The back-end site (port 444) logs every front-end request again, with the front end as client.
+        if (_w3c && port.SequenceEqual("444")) return;
+
+        var host = HostFor(server);
+        var hour = new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
+        HourTraffic? bucket;
+        if (host == _last && hour == _lastHour && _lastBucket is not null) bucket = _lastBucket;
+        else
+        {
+            bucket = host.Hour(hour);
+            _last = host; _lastHour = hour; _lastBucket = bucket;
+        }
+        if (bucket is null) { host.DroppedRequests++; return; }
+        bucket.ByClass[(int)EndpointClasses.Of(stem)]++;
+        if (!ip.IsEmpty)
+        {
+            var key = HashOf(ip);
+            if (bucket.Ips.Contains(key)) { }
+            else
+            {
+                // First request of this client in this hour: the only time its address is looked at.
+                bucket.AddIp(key);
+                if (!_external.TryGetValue(key, out var external)) _external[key] = external = !IpAddresses.IsInternal(ip.ToString());
+                if (external) host.SeeExternal(key, hour);
+            }
+        }
+        if (!stem.IsEmpty) Add(bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
+        if (!ua.IsEmpty)
+        {
+            ua = ua.Length > 200 ? ua[..200] : ua;
+            if (_w3c && !split && ua.Contains('+'))
+            {
+                // W3C writes spaces as '+'; the reader undoes that only on the lines it splits.
+                if (_ua.Length < ua.Length) _ua = new char[Math.Max(ua.Length, 256)];
+                ua.CopyTo(_ua);
+                _ua.AsSpan(0, ua.Length).Replace('+', ' ');
+                ua = _ua.AsSpan(0, ua.Length);
+            }
+            Add(bucket.UserAgents, ua);
+        }
+    }
+
+    private char[] _ua = [];
+    /// <summary>One string per distinct value per file, whatever the hour (clients, paths, agents repeat all day).</summary>
+    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, bool> _external = new();
+
+    /// <summary>FNV-1a over the address text, case-folded (IPv6 hex).</summary>
+    internal static ulong HashOf(ReadOnlySpan<char> ip)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in ip) { h ^= char.ToLowerInvariant(c); h *= 1099511628211UL; }
+        return h;
+    }
+
+    private string Intern(ReadOnlySpan<char> value, out bool isNew)
+    {
+        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(value, out var known)) { isNew = false; return known; }
+        isNew = true;
+        var text = value.ToString();
+        if (_strings.Count < 100_000) _strings.Add(text);
+        return text;
+    }
+
+    private void Add(Dictionary<string, long> counts, ReadOnlySpan<char> key)
+    {
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(key, out var c)) { lookup[key] = c + 1; return; }
+        HourTraffic.AddKey(counts, Intern(key, out _), 1);
+    }
+
+    private HostTraffic HostFor(ReadOnlySpan<char> server)
+    {
+        if (_last is not null && (server.IsEmpty ? _last.Host == (_file.Host ?? "unknown") : server.Equals(_last.Host, StringComparison.OrdinalIgnoreCase)))
+            return _last;
+        var name = server.IsEmpty ? _file.Host ?? "unknown" : server.ToString();
+        if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind);
+        _lastBucket = null;
+        return h;
+    }
+
+    /// <summary>Five columns of an unquoted line in one walk ('-' is empty in W3C; a negative index: absent).</summary>
+    private void Columns(ReadOnlySpan<char> raw, int a, int b, int c, int d, int e,
+        out ReadOnlySpan<char> va, out ReadOnlySpan<char> vb, out ReadOnlySpan<char> vc, out ReadOnlySpan<char> vd, out ReadOnlySpan<char> ve)
+    {
+        va = vb = vc = vd = ve = default;
+        var last = Math.Max(Math.Max(a, b), Math.Max(Math.Max(c, d), e));
+        for (var col = 0; col <= last; col++)
+        {
+            var end = raw.IndexOf(_sep);
+            var value = end < 0 ? raw : raw[..end];
+            if (_w3c && value is "-") value = default;
+            if (col == a) va = value;
+            if (col == b) vb = value;
+            if (col == c) vc = value;
+            if (col == d) vd = value;
+            if (col == e) ve = value;
+            if (end < 0) break;
+            raw = raw[(end + 1)..];
+        }
+    }
+
+    /// <summary>Hands this file's counts to the scan's total.</summary>
+    public void Complete() => _owner.Merge(_hosts.Values);
+}
