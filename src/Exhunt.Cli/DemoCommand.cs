@@ -8,8 +8,9 @@ public static class DemoCommand
     public static Command Create()
     {
         var keep = new Option<string?>("--out") { Description = "Write the demo evidence to this folder and keep it (default: a temp folder, removed afterwards)" };
-        var json = new Option<string?>("--json") { Description = "Also write the JSON report to this file" };
-        var command = new Command("demo", "Generate a realistic demo evidence set (benign Exchange traffic with one ProxyLogon intrusion) and scan it") { keep, json };
+        var formats = ReportOptions.Create();
+        var command = new Command("demo", "Generate a realistic demo evidence set (benign Exchange traffic with one ProxyLogon intrusion) and scan it") { keep };
+        ReportOptions.AddTo(command, formats);
         command.SetAction(parse =>
         {
             var outDir = parse.GetValue(keep);
@@ -18,7 +19,7 @@ public static class DemoCommand
             Console.Error.WriteLine($"demo evidence written to {dir}");
             try
             {
-                return ScanCommand.Run(dir, parse.GetValue(json), "info", noProgress: false);
+                return ScanCommand.Run(dir, ReportOptions.Outputs(parse, formats), "info", noProgress: false);
             }
             finally
             {

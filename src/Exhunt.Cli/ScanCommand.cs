@@ -21,18 +21,15 @@ public static class ScanCommand
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "Evidence: a folder (live install, copy, KAPE or Velociraptor collection) or a .zip" };
-        var formats = ReportWriters.All
-            .Select(w => (Writer: w, Option: new Option<string?>("--" + w.Format) { Description = $"Also write {w.Description} to this file ('-' for stdout; the console report then goes to stderr)" }))
-            .ToList();
+        var formats = ReportOptions.Create();
         var min = new Option<string>("--min-severity") { Description = "Hide findings below this level: info, low, medium, high, critical", DefaultValueFactory = _ => "info" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show the progress display" };
         var sigma = SigmaOption.Create();
         var command = new Command("scan", "Scan evidence and give the verdict. " + ExitCodeHelp) { path, min, noProgress, sigma };
-        foreach (var (_, option) in formats) command.Options.Add(option);
+        ReportOptions.AddTo(command, formats);
         command.SetAction(parse =>
         {
-            var outputs = formats.Select(f => (f.Writer.Format, Path: parse.GetValue(f.Option)))
-                .Where(o => o.Path is not null).Select(o => new ReportOutput(o.Format, o.Path!)).ToList();
+            var outputs = ReportOptions.Outputs(parse, formats);
             return Run(parse.GetValue(path)!, outputs, parse.GetValue(min)!, parse.GetValue(noProgress),
                 sigmaPaths: SigmaOption.Paths(parse.GetValue(sigma)));
         });
