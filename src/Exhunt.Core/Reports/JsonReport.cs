@@ -33,6 +33,8 @@ public static class JsonReport
 
         // One entry per host, Exchange hosts first; the overall verdict is the worst of them.
         w.WriteStartArray("hosts");
+        var story = StoryModel.Of(result, minSeverity);
+        var stages = story.HostStages.GroupBy(s => s.Host ?? "unknown", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var coverage = result.Hosts.ToDictionary(h => h.Host, StringComparer.Ordinal);
         foreach (var h in result.Story.Hosts)
         {
@@ -47,6 +49,11 @@ public static class JsonReport
             {
                 WriteStrings(w, "read", c.Kinds);
                 w.WriteNumber("files", c.Files);
+            }
+            if (stages.TryGetValue(h.Host, out var stage))
+            {
+                w.WritePropertyName("stage");
+                StoryJson.WriteStage(w, stage);
             }
             w.WriteEndObject();
         }
@@ -119,7 +126,7 @@ public static class JsonReport
         }
         w.WriteEndArray();
 
-        StoryJson.Write(w, StoryModel.Of(result, minSeverity)); // story helper: stage, host_stages, anomalies, next_steps
+        StoryJson.Write(w, story);
 
         w.WriteStartArray("errors");
         foreach (var e in result.ListingErrors) w.WriteStringValue(e);
