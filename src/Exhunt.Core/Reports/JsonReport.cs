@@ -211,5 +211,5 @@ public static class JsonReport
 public static class ToolVersion
 {
     public static readonly string Value =
-        typeof(ToolVersion).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        (Attribute.GetCustomAttribute(typeof(ToolVersion).Assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute)) as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion ?? "0.0.0";
 }
