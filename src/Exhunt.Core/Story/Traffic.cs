@@ -135,6 +135,22 @@ public sealed class Traffic
 
     public static bool Counts(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>One string per distinct path or user agent for the whole scan (every hourly file repeats them).</summary>
+    internal StringPool Strings { get; } = new();
+    private readonly Dictionary<ulong, bool> _external = new();
+
+    /// <summary>Whether a client (hash of its address) is external; looked up once per address per scan, not per file.</summary>
+    internal bool IsExternal(ulong key, ReadOnlySpan<char> ip)
+    {
+        lock (_external)
+        {
+            if (_external.TryGetValue(key, out var known)) return known;
+            var external = !IpAddresses.IsInternal(ip.ToString());
+            if (_external.Count < HostTraffic.MaxExternalIps) _external[key] = external;
+            return external;
+        }
+    }
+
     public TrafficCounter? CounterFor(EvidenceFile file) => Counts(file.Kind) ? new TrafficCounter(file, this) : null;
 
     internal void Merge(IEnumerable<HostTraffic> parts)
@@ -185,6 +201,8 @@ public sealed class TrafficCounter
         _owner = owner;
         _w3c = file.Kind == ArtifactKind.Iis;
         _sep = _w3c ? ' ' : ',';
+        _paths = new KeyTable(ignoreCase: true, owner.Strings);
+        _agents = new KeyTable(ignoreCase: false, owner.Strings);
     }
 
     /// <summary>One data line. <paramref name="split"/>: the reader split it into columns (else only its time is set).</summary>
@@ -214,8 +232,11 @@ public sealed class TrafficCounter
         {
             bucket = host.Hour(hour);
             _last = host; _lastHour = hour; _lastBucket = bucket;
+            _lastKeys = null;
+            if (bucket is not null && !_hourKeys.TryGetValue(bucket, out _lastKeys)) _hourKeys[bucket] = _lastKeys = new HourKeys();
         }
         if (bucket is null) { host.DroppedRequests++; return; }
+        var hourKeys = _lastKeys!;
         bucket.ByClass[(int)EndpointClasses.Of(stem)]++;
         if (!ip.IsEmpty)
         {
@@ -225,11 +246,10 @@ public sealed class TrafficCounter
             {
                 // First request of this client in this hour: the only time its address is looked at.
                 bucket.AddIp(key);
-                if (!_external.TryGetValue(key, out var external)) _external[key] = external = !IpAddresses.IsInternal(ip.ToString());
-                if (external) host.SeeExternal(key, hour);
+                if (IsExternal(key, ip)) host.SeeExternal(key, hour);
             }
         }
-        if (!stem.IsEmpty) Add(bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
+        if (!stem.IsEmpty) Count(_paths, hourKeys.Paths, bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
         if (!ua.IsEmpty)
         {
             ua = ua.Length > 200 ? ua[..200] : ua;
@@ -241,14 +261,18 @@ public sealed class TrafficCounter
                 _ua.AsSpan(0, ua.Length).Replace('+', ' ');
                 ua = _ua.AsSpan(0, ua.Length);
             }
-            Add(bucket.UserAgents, ua);
+            Count(_agents, hourKeys.Agents, bucket.UserAgents, ua);
         }
     }
 
     private char[] _ua = [];
-    /// <summary>One string per distinct value per file, whatever the hour (clients, paths, agents repeat all day).</summary>
-    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, bool> _external = new();
+    /// <summary>This file's distinct paths and user agents, each numbered once: a line costs one fast hash and one
+    /// compare per value, not a string-keyed dictionary lookup per hour (strings come from the scan's shared pool).</summary>
+    private readonly KeyTable _paths, _agents;
+    /// <summary>Per hour of this file, paths and agents counted by number; turned into strings in <see cref="Complete"/>.</summary>
+    private readonly Dictionary<HourTraffic, HourKeys> _hourKeys = new(ReferenceEqualityComparer.Instance);
+    private HourKeys? _lastKeys;
 
     /// <summary>FNV-1a over the address text, case-folded (IPv6 hex).</summary>
     internal static ulong HashOf(ReadOnlySpan<char> ip)
@@ -258,21 +282,25 @@ public sealed class TrafficCounter
         return h;
     }
 
-    private string Intern(ReadOnlySpan<char> value, out bool isNew)
+    private bool IsExternal(ulong key, ReadOnlySpan<char> ip)
     {
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(value, out var known)) { isNew = false; return known; }
-        isNew = true;
-        var text = value.ToString();
-        if (_strings.Count < 100_000) _strings.Add(text);
-        return text;
+        if (_external.TryGetValue(key, out var external)) return external;
+        return _external[key] = _owner.IsExternal(key, ip);
     }
 
-    private void Add(Dictionary<string, long> counts, ReadOnlySpan<char> key)
+    /// <summary>One value into one hour: by number while the file's table has room, else (hostile logs) by string as before.</summary>
+    private static void Count(KeyTable table, HourCounts hour, Dictionary<string, long> fallback, ReadOnlySpan<char> key)
+    {
+        var id = table.IdOf(key);
+        if (id >= 0) hour.Add(id, table, key);
+        else AddByString(fallback, key);
+    }
+
+    private static void AddByString(Dictionary<string, long> counts, ReadOnlySpan<char> key)
     {
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(key, out var c)) { lookup[key] = c + 1; return; }
-        HourTraffic.AddKey(counts, Intern(key, out _), 1);
+        HourTraffic.AddKey(counts, key.ToString(), 1);
     }
 
     private HostTraffic HostFor(ReadOnlySpan<char> server)
@@ -282,6 +310,7 @@ public sealed class TrafficCounter
         var name = server.IsEmpty ? _file.Host ?? "unknown" : server.ToString();
         if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind);
         _lastBucket = null;
+        _lastKeys = null;
         return h;
     }
 
@@ -307,5 +336,14 @@ public sealed class TrafficCounter
     }
 
     /// <summary>Hands this file's counts to the scan's total.</summary>
-    public void Complete() => _owner.Merge(_hosts.Values);
+    public void Complete()
+    {
+        foreach (var (bucket, keys) in _hourKeys)
+        {
+            keys.Paths.CopyTo(bucket.Paths, _paths);
+            keys.Agents.CopyTo(bucket.UserAgents, _agents);
+        }
+        _hourKeys.Clear();
+        _owner.Merge(_hosts.Values);
+    }
 }
