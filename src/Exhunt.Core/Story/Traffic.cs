@@ -63,6 +63,16 @@ public sealed class HourTraffic
         else counts["(other)"] = counts.GetValueOrDefault("(other)") + n;
     }
 
+    /// <summary>Empty again, keeping the sets' capacity: a file's hours are reused by the next file.</summary>
+    internal void Reset()
+    {
+        Array.Clear(ByClass);
+        Ips.Clear();
+        IpsOverflow = 0;
+        Paths.Clear();
+        UserAgents.Clear();
+    }
+
     internal void MergeFrom(HourTraffic o)
     {
         for (var i = 0; i < ByClass.Length; i++) ByClass[i] += o.ByClass[i];
@@ -90,12 +100,14 @@ public sealed class HostTraffic(string host, ArtifactKind source)
     public long DroppedRequests { get; internal set; }
     public long DroppedIps { get; internal set; }
     public long Requests => Hours.Values.Sum(h => h.Requests);
+    /// <summary>Where a file's counter takes its hours from (the scan's spares); null for the scan's own totals.</summary>
+    internal Spares<HourTraffic>? Spare { get; init; }
 
     internal HourTraffic? Hour(DateTime hour)
     {
         if (Hours.TryGetValue(hour, out var h)) return h;
         if (Hours.Count >= MaxHours) return null;
-        return Hours[hour] = new HourTraffic();
+        return Hours[hour] = Spare?.Take() ?? new HourTraffic();
     }
 
     internal void SeeExternal(ulong ip, DateTime hour)
@@ -137,6 +149,11 @@ public sealed class Traffic
 
     /// <summary>One string per distinct path or user agent for the whole scan (every hourly file repeats them).</summary>
     internal StringPool Strings { get; } = new();
+    /// <summary>Emptied hours of finished files, reused by the next (each file's counts are merged, then dropped).</summary>
+    private readonly Spares<HourTraffic> _spareHours = new();
+    internal Spares<HourTraffic> SpareHours => _spareHours;
+    internal Spares<KeyTable> SpareTables { get; } = new();
+    internal Spares<HourKeys> SpareKeys { get; } = new();
     private readonly Dictionary<ulong, bool> _external = new();
 
     /// <summary>Whether a client (hash of its address) is external; looked up once per address per scan, not per file.</summary>
@@ -162,6 +179,7 @@ public sealed class Traffic
                 if (!_hosts.TryGetValue((p.Host.ToUpperInvariant(), p.Source), out var mine))
                     _hosts[(p.Host.ToUpperInvariant(), p.Source)] = mine = new HostTraffic(p.Host, p.Source);
                 mine.MergeFrom(p);
+                foreach (var hour in p.Hours.Values) { hour.Reset(); _spareHours.Give(hour); }
             }
         }
     }
@@ -201,8 +219,8 @@ public sealed class TrafficCounter
         _owner = owner;
         _w3c = file.Kind == ArtifactKind.Iis;
         _sep = _w3c ? ' ' : ',';
-        _paths = new KeyTable(ignoreCase: true, owner.Strings);
-        _agents = new KeyTable(ignoreCase: false, owner.Strings);
+        _paths = owner.SpareTables.Take(t => t.IgnoreCase) ?? new KeyTable(ignoreCase: true, owner.Strings);
+        _agents = owner.SpareTables.Take(t => !t.IgnoreCase) ?? new KeyTable(ignoreCase: false, owner.Strings);
     }
 
     /// <summary>One data line. <paramref name="split"/>: the reader split it into columns (else only its time is set).</summary>
@@ -233,7 +251,8 @@ public sealed class TrafficCounter
             bucket = host.Hour(hour);
             _last = host; _lastHour = hour; _lastBucket = bucket;
             _lastKeys = null;
-            if (bucket is not null && !_hourKeys.TryGetValue(bucket, out _lastKeys)) _hourKeys[bucket] = _lastKeys = new HourKeys();
+            if (bucket is not null && !_hourKeys.TryGetValue(bucket, out _lastKeys))
+                _hourKeys[bucket] = _lastKeys = _owner.SpareKeys.Take() ?? new HourKeys();
         }
         if (bucket is null) { host.DroppedRequests++; return; }
         var hourKeys = _lastKeys!;
@@ -246,7 +265,7 @@ public sealed class TrafficCounter
             {
                 // First request of this client in this hour: the only time its address is looked at.
                 bucket.AddIp(key);
-                if (IsExternal(key, ip)) host.SeeExternal(key, hour);
+                if (_owner.IsExternal(key, ip)) host.SeeExternal(key, hour);
             }
         }
         if (!stem.IsEmpty) Count(_paths, hourKeys.Paths, bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
@@ -266,7 +285,6 @@ public sealed class TrafficCounter
     }
 
     private char[] _ua = [];
-    private readonly Dictionary<ulong, bool> _external = new();
     /// <summary>This file's distinct paths and user agents, each numbered once: a line costs one fast hash and one
     /// compare per value, not a string-keyed dictionary lookup per hour (strings come from the scan's shared pool).</summary>
     private readonly KeyTable _paths, _agents;
@@ -282,11 +300,6 @@ public sealed class TrafficCounter
         return h;
     }
 
-    private bool IsExternal(ulong key, ReadOnlySpan<char> ip)
-    {
-        if (_external.TryGetValue(key, out var external)) return external;
-        return _external[key] = _owner.IsExternal(key, ip);
-    }
 
     /// <summary>One value into one hour: by number while the file's table has room, else (hostile logs) by string as before.</summary>
     private static void Count(KeyTable table, HourCounts hour, Dictionary<string, long> fallback, ReadOnlySpan<char> key)
@@ -308,7 +321,7 @@ public sealed class TrafficCounter
         if (_last is not null && (server.IsEmpty ? _last.Host == (_file.Host ?? "unknown") : server.Equals(_last.Host, StringComparison.OrdinalIgnoreCase)))
             return _last;
         var name = server.IsEmpty ? _file.Host ?? "unknown" : server.ToString();
-        if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind);
+        if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind) { Spare = _owner.SpareHours };
         _lastBucket = null;
         _lastKeys = null;
         return h;
@@ -342,8 +355,14 @@ public sealed class TrafficCounter
         {
             keys.Paths.CopyTo(bucket.Paths, _paths);
             keys.Agents.CopyTo(bucket.UserAgents, _agents);
+            keys.Reset();
+            _owner.SpareKeys.Give(keys);
         }
         _hourKeys.Clear();
+        _paths.Reset();
+        _agents.Reset();
+        _owner.SpareTables.Give(_paths);
+        _owner.SpareTables.Give(_agents);
         _owner.Merge(_hosts.Values);
     }
 }

@@ -6,6 +6,34 @@ using System.Text;
 
 namespace Exhunt.Story;
 
+/// <summary>A few emptied objects kept for reuse by the next file (bounded, thread-safe).</summary>
+internal sealed class Spares<T> where T : class
+{
+    public const int MaxKept = 256;
+    private readonly List<T> _items = new();
+
+    public T? Take(Func<T, bool>? fits = null)
+    {
+        lock (_items)
+        {
+            for (var i = _items.Count - 1; i >= 0; i--)
+            {
+                if (fits is not null && !fits(_items[i])) continue;
+                var item = _items[i];
+                _items[i] = _items[^1];
+                _items.RemoveAt(_items.Count - 1);
+                return item;
+            }
+            return null;
+        }
+    }
+
+    public void Give(T item)
+    {
+        lock (_items) if (_items.Count < MaxKept) _items.Add(item);
+    }
+}
+
 /// <summary>One string per distinct path or user agent for a whole scan, shared by every file's counter.</summary>
 internal sealed class StringPool
 {
@@ -40,7 +68,16 @@ internal sealed class KeyTable(bool ignoreCase, StringPool pool)
     private string[] _texts = new string[32];
     private int _count;
 
+    public bool IgnoreCase => _fold != 0;
     public string Text(int id) => _texts[id];
+
+    /// <summary>Empty again, keeping its arrays (up to a size) for the next file.</summary>
+    public void Reset()
+    {
+        if (_slots.Length > 1 << 14) { _slots = new int[64]; _hashes = new ulong[32]; _texts = new string[32]; }
+        else { Array.Clear(_slots); Array.Clear(_texts, 0, _count); }
+        _count = 0;
+    }
 
     public int IdOf(ReadOnlySpan<char> key)
     {
@@ -135,6 +172,13 @@ internal sealed class HourCounts
         if (!existed && !key.SequenceEqual(table.Text(id))) (_spelling ??= new())[id] = key.ToString();
     }
 
+    public void Reset()
+    {
+        _counts.Clear();
+        _other = 0;
+        _spelling = null;
+    }
+
     public void CopyTo(Dictionary<string, long> counts, KeyTable table)
     {
         foreach (var (id, n) in _counts)
@@ -147,4 +191,5 @@ internal sealed class HourKeys
 {
     public HourCounts Paths { get; } = new();
     public HourCounts Agents { get; } = new();
+    public void Reset() { Paths.Reset(); Agents.Reset(); }
 }
