@@ -5,6 +5,7 @@ using Exhunt.Demo;
 //   generate --out DIR --gb N [--seed S] [--days D] [--layout kape|velociraptor|other-drive|flat|mixed-case]
 //     writes about N GB of demo evidence (benign Exchange traffic plus the demo intrusion) for timing scans.
 //   scan DIR | stages DIR    in-process timing of the scanner / of the text-log reading stages
+//   traffic DIR              web-log reading with and without the surge traffic counter (CPU, allocations)
 //   evtx read|assemble ...   EVTX reader timing (bench/evtx-bench.sh)
 return Bench.Run(args);
 
@@ -111,6 +112,7 @@ internal static class Bench
         if (args.Length > 0 && args[0] == "sigma") return Exhunt.Bench.SigmaBench.Run(args[1..]);
         if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter");
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
+        if (args.Length == 2 && args[0] == "traffic") return Exhunt.Bench.TrafficBench.Run(args[1]);
         if (args.Length >= 2 && args[0] == "pages") return Exhunt.Bench.PagesBench.Run(args[1..]);
         if (args.Length == 2 && args[0] == "needles") return Exhunt.Bench.NeedleBench.Run(args[1]);
         if (args.Length == 2 && args[0] == "block-needles") return Exhunt.Bench.BlockNeedleBench.Run(args[1]);

@@ -63,6 +63,16 @@ public sealed class HourTraffic
         else counts["(other)"] = counts.GetValueOrDefault("(other)") + n;
     }
 
+    /// <summary>Empty again, keeping the sets' capacity: a file's hours are reused by the next file.</summary>
+    internal void Reset()
+    {
+        Array.Clear(ByClass);
+        Ips.Clear();
+        IpsOverflow = 0;
+        Paths.Clear();
+        UserAgents.Clear();
+    }
+
     internal void MergeFrom(HourTraffic o)
     {
         for (var i = 0; i < ByClass.Length; i++) ByClass[i] += o.ByClass[i];
@@ -90,12 +100,14 @@ public sealed class HostTraffic(string host, ArtifactKind source)
     public long DroppedRequests { get; internal set; }
     public long DroppedIps { get; internal set; }
     public long Requests => Hours.Values.Sum(h => h.Requests);
+    /// <summary>Where a file's counter takes its hours from (the scan's spares); null for the scan's own totals.</summary>
+    internal Spares<HourTraffic>? Spare { get; init; }
 
     internal HourTraffic? Hour(DateTime hour)
     {
         if (Hours.TryGetValue(hour, out var h)) return h;
         if (Hours.Count >= MaxHours) return null;
-        return Hours[hour] = new HourTraffic();
+        return Hours[hour] = Spare?.Take() ?? new HourTraffic();
     }
 
     internal void SeeExternal(ulong ip, DateTime hour)
@@ -135,6 +147,27 @@ public sealed class Traffic
 
     public static bool Counts(ArtifactKind kind) => kind is ArtifactKind.Iis or ArtifactKind.HttpProxy;
 
+    /// <summary>One string per distinct path or user agent for the whole scan (every hourly file repeats them).</summary>
+    internal StringPool Strings { get; } = new();
+    /// <summary>Emptied hours of finished files, reused by the next (each file's counts are merged, then dropped).</summary>
+    private readonly Spares<HourTraffic> _spareHours = new();
+    internal Spares<HourTraffic> SpareHours => _spareHours;
+    internal Spares<KeyTable> SpareTables { get; } = new();
+    internal Spares<HourKeys> SpareKeys { get; } = new();
+    private readonly Dictionary<ulong, bool> _external = new();
+
+    /// <summary>Whether a client (hash of its address) is external; looked up once per address per scan, not per file.</summary>
+    internal bool IsExternal(ulong key, ReadOnlySpan<char> ip)
+    {
+        lock (_external)
+        {
+            if (_external.TryGetValue(key, out var known)) return known;
+            var external = !IpAddresses.IsInternal(ip.ToString());
+            if (_external.Count < HostTraffic.MaxExternalIps) _external[key] = external;
+            return external;
+        }
+    }
+
     public TrafficCounter? CounterFor(EvidenceFile file) => Counts(file.Kind) ? new TrafficCounter(file, this) : null;
 
     internal void Merge(IEnumerable<HostTraffic> parts)
@@ -146,6 +179,7 @@ public sealed class Traffic
                 if (!_hosts.TryGetValue((p.Host.ToUpperInvariant(), p.Source), out var mine))
                     _hosts[(p.Host.ToUpperInvariant(), p.Source)] = mine = new HostTraffic(p.Host, p.Source);
                 mine.MergeFrom(p);
+                foreach (var hour in p.Hours.Values) { hour.Reset(); _spareHours.Give(hour); }
             }
         }
     }
@@ -185,6 +219,8 @@ public sealed class TrafficCounter
         _owner = owner;
         _w3c = file.Kind == ArtifactKind.Iis;
         _sep = _w3c ? ' ' : ',';
+        _paths = owner.SpareTables.Take(t => t.IgnoreCase) ?? new KeyTable(ignoreCase: true, owner.Strings);
+        _agents = owner.SpareTables.Take(t => !t.IgnoreCase) ?? new KeyTable(ignoreCase: false, owner.Strings);
     }
 
     /// <summary>One data line. <paramref name="split"/>: the reader split it into columns (else only its time is set).</summary>
@@ -214,8 +250,12 @@ public sealed class TrafficCounter
         {
             bucket = host.Hour(hour);
             _last = host; _lastHour = hour; _lastBucket = bucket;
+            _lastKeys = null;
+            if (bucket is not null && !_hourKeys.TryGetValue(bucket, out _lastKeys))
+                _hourKeys[bucket] = _lastKeys = _owner.SpareKeys.Take() ?? new HourKeys();
         }
         if (bucket is null) { host.DroppedRequests++; return; }
+        var hourKeys = _lastKeys!;
         bucket.ByClass[(int)EndpointClasses.Of(stem)]++;
         if (!ip.IsEmpty)
         {
@@ -225,11 +265,10 @@ public sealed class TrafficCounter
             {
                 // First request of this client in this hour: the only time its address is looked at.
                 bucket.AddIp(key);
-                if (!_external.TryGetValue(key, out var external)) _external[key] = external = !IpAddresses.IsInternal(ip.ToString());
-                if (external) host.SeeExternal(key, hour);
+                if (_owner.IsExternal(key, ip)) host.SeeExternal(key, hour);
             }
         }
-        if (!stem.IsEmpty) Add(bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
+        if (!stem.IsEmpty) Count(_paths, hourKeys.Paths, bucket.Paths, stem.Length > 200 ? stem[..200] : stem);
         if (!ua.IsEmpty)
         {
             ua = ua.Length > 200 ? ua[..200] : ua;
@@ -241,14 +280,17 @@ public sealed class TrafficCounter
                 _ua.AsSpan(0, ua.Length).Replace('+', ' ');
                 ua = _ua.AsSpan(0, ua.Length);
             }
-            Add(bucket.UserAgents, ua);
+            Count(_agents, hourKeys.Agents, bucket.UserAgents, ua);
         }
     }
 
     private char[] _ua = [];
-    /// <summary>One string per distinct value per file, whatever the hour (clients, paths, agents repeat all day).</summary>
-    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, bool> _external = new();
+    /// <summary>This file's distinct paths and user agents, each numbered once: a line costs one fast hash and one
+    /// compare per value, not a string-keyed dictionary lookup per hour (strings come from the scan's shared pool).</summary>
+    private readonly KeyTable _paths, _agents;
+    /// <summary>Per hour of this file, paths and agents counted by number; turned into strings in <see cref="Complete"/>.</summary>
+    private readonly Dictionary<HourTraffic, HourKeys> _hourKeys = new(ReferenceEqualityComparer.Instance);
+    private HourKeys? _lastKeys;
 
     /// <summary>FNV-1a over the address text, case-folded (IPv6 hex).</summary>
     internal static ulong HashOf(ReadOnlySpan<char> ip)
@@ -258,21 +300,20 @@ public sealed class TrafficCounter
         return h;
     }
 
-    private string Intern(ReadOnlySpan<char> value, out bool isNew)
+
+    /// <summary>One value into one hour: by number while the file's table has room, else (hostile logs) by string as before.</summary>
+    private static void Count(KeyTable table, HourCounts hour, Dictionary<string, long> fallback, ReadOnlySpan<char> key)
     {
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(value, out var known)) { isNew = false; return known; }
-        isNew = true;
-        var text = value.ToString();
-        if (_strings.Count < 100_000) _strings.Add(text);
-        return text;
+        var id = table.IdOf(key);
+        if (id >= 0) hour.Add(id, table, key);
+        else AddByString(fallback, key);
     }
 
-    private void Add(Dictionary<string, long> counts, ReadOnlySpan<char> key)
+    private static void AddByString(Dictionary<string, long> counts, ReadOnlySpan<char> key)
     {
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(key, out var c)) { lookup[key] = c + 1; return; }
-        HourTraffic.AddKey(counts, Intern(key, out _), 1);
+        HourTraffic.AddKey(counts, key.ToString(), 1);
     }
 
     private HostTraffic HostFor(ReadOnlySpan<char> server)
@@ -280,8 +321,9 @@ public sealed class TrafficCounter
         if (_last is not null && (server.IsEmpty ? _last.Host == (_file.Host ?? "unknown") : server.Equals(_last.Host, StringComparison.OrdinalIgnoreCase)))
             return _last;
         var name = server.IsEmpty ? _file.Host ?? "unknown" : server.ToString();
-        if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind);
+        if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind) { Spare = _owner.SpareHours };
         _lastBucket = null;
+        _lastKeys = null;
         return h;
     }
 
@@ -307,5 +349,20 @@ public sealed class TrafficCounter
     }
 
     /// <summary>Hands this file's counts to the scan's total.</summary>
-    public void Complete() => _owner.Merge(_hosts.Values);
+    public void Complete()
+    {
+        foreach (var (bucket, keys) in _hourKeys)
+        {
+            keys.Paths.CopyTo(bucket.Paths, _paths);
+            keys.Agents.CopyTo(bucket.UserAgents, _agents);
+            keys.Reset();
+            _owner.SpareKeys.Give(keys);
+        }
+        _hourKeys.Clear();
+        _paths.Reset();
+        _agents.Reset();
+        _owner.SpareTables.Give(_paths);
+        _owner.SpareTables.Give(_agents);
+        _owner.Merge(_hosts.Values);
+    }
 }
