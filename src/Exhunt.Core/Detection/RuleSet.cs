@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.Reflection;
 using Exhunt.Evidence;
 
 namespace Exhunt.Detection;
 
 /// <summary>
-/// The detectors a scan runs. <see cref="BuiltIn"/> finds every rule class in this assembly (public or internal,
-/// with a parameterless constructor), so adding a rule is adding its file.
+/// The detectors a scan runs: the built-in ones (<see cref="BuiltIn"/>, listed in <see cref="BuiltInRules"/>) and any
+/// loaded ones (Sigma) added to the lists.
 /// </summary>
 public sealed class RuleSet
 {
@@ -40,18 +39,16 @@ public sealed class RuleSet
         }
     }
 
+    /// <summary>Every rule object of the set, once (one object may be a rule of several kinds).</summary>
+    public IEnumerable<object> All => LogRules.Cast<object>().Concat(EventRules).Concat(FileRules).Concat(CorrelationRules)
+        .Distinct(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The built-in rules, from the explicit list in <see cref="BuiltInRules"/>.</summary>
     public static RuleSet BuiltIn()
     {
         var set = new RuleSet();
-        var types = typeof(RuleSet).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes) is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal);
-        foreach (var t in types)
+        foreach (var rule in BuiltInRules.Create())
         {
-            var isRule = typeof(ILogRule).IsAssignableFrom(t) || typeof(IEventRule).IsAssignableFrom(t)
-                || typeof(IFileRule).IsAssignableFrom(t) || typeof(ICorrelationRule).IsAssignableFrom(t);
-            if (!isRule) continue;
-            var rule = Activator.CreateInstance(t, nonPublic: true)!;
             if (rule is ILogRule l) set.LogRules.Add(l);
             if (rule is IEventRule e) set.EventRules.Add(e);
             if (rule is IFileRule f) set.FileRules.Add(f);
