@@ -15,17 +15,24 @@ public sealed class RuleSet
     public List<ICorrelationRule> CorrelationRules { get; } = new();
 
     private readonly Dictionary<ArtifactKind, ILogRule[]> _byKind = new();
-    private readonly Dictionary<ArtifactKind, LinePrefilter?> _prefilters = new();
+    private readonly Dictionary<ArtifactKind, LogRoute> _routes = new();
 
-    /// <summary>The line prefilter for a kind (see <see cref="ILogRule.LineNeedles"/>); null when every line must be read.</summary>
-    public LinePrefilter? LinePrefilterFor(ArtifactKind kind)
+    /// <summary>
+    /// The line prefilter for a kind: the needles of every rule of the kind that declares them (see
+    /// <see cref="ILogRule.LineNeedles"/>); null when no rule of the kind declares any. Rules without needles do not
+    /// switch it off: they get every line (<see cref="LogRoute"/>).
+    /// </summary>
+    public LinePrefilter? LinePrefilterFor(ArtifactKind kind) => LogRouteFor(kind).Prefilter;
+
+    /// <summary>Which rules of a kind get which lines, built once per kind.</summary>
+    public LogRoute LogRouteFor(ArtifactKind kind)
     {
         var rules = LogRulesFor(kind);
-        lock (_prefilters)
+        lock (_routes)
         {
-            if (!_prefilters.TryGetValue(kind, out var filter))
-                _prefilters[kind] = filter = LogRuleRunner.BuildPrefilter(rules);
-            return filter;
+            if (!_routes.TryGetValue(kind, out var route))
+                _routes[kind] = route = LogRoute.Build(rules);
+            return route;
         }
     }
 
