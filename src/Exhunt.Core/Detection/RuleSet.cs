@@ -36,6 +36,17 @@ public sealed class RuleSet
         }
     }
 
+    private EventRoutes? _eventRoutes;
+
+    /// <summary>Which event rules get which events (by event ID), built once for the set.</summary>
+    public EventRoutes EventRoutes
+    {
+        get
+        {
+            lock (_byKind) return _eventRoutes ??= new EventRoutes(EventRules);
+        }
+    }
+
     public ILogRule[] LogRulesFor(ArtifactKind kind)
     {
         lock (_byKind)
