@@ -10,11 +10,13 @@ public static class RulesCommand
 {
     public static Command Create()
     {
-        var command = new Command("rules", "List the built-in detections: id, severity, what a hit proves, title, CVEs, ATT&CK technique and tactic");
-        command.SetAction(_ =>
+        var sigma = SigmaOption.Create();
+        var command = new Command("rules", "List the detections a scan runs (built-in, and Sigma rules given with --sigma): id, severity, what a hit proves, title, CVEs, ATT&CK technique and tactic") { sigma };
+        command.SetAction(parse =>
         {
-            foreach (var r in RuleCatalog.All())
-                Console.WriteLine($"{r.Id,-40} {r.Severity.ToWire(),-8} {r.Implies.ToString().ToLowerInvariant(),-10} {r.Title}\n{"",-40} {string.Join(" ", r.Cves.Concat(r.Attack))} ({r.Tactic})");
+            var rules = SigmaOption.Rules(SigmaOption.Paths(parse.GetValue(sigma)), Console.Error);
+            foreach (var r in RuleCatalog.Of(rules))
+                Console.WriteLine($"{r.Id,-40} {r.Severity.ToWire(),-8} {r.Implies.ToString().ToLowerInvariant(),-10} {Printable(r.Title)}\n{"",-40} {Printable(string.Join(" ", r.Cves.Concat(r.Attack)))} ({Printable(r.Tactic)})");
             return 0;
         });
         command.Subcommands.Add(Lint());

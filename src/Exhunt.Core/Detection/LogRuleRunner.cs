@@ -1,4 +1,3 @@
-using System.Buffers;
 using Exhunt.Evidence;
 using Exhunt.Readers;
 
@@ -6,39 +5,42 @@ namespace Exhunt.Detection;
 
 /// <summary>
 /// Reads one text log and hands its lines to the log rules of its kind: the one path the scanner and the rule tests
-/// share. With the prefilter on, a line holding none of the rules' <see cref="ILogRule.LineNeedles"/> is counted and
-/// timed but neither split nor inspected.
+/// share. With the prefilter on, a rule that declares <see cref="ILogRule.LineNeedles"/> gets only lines holding one of
+/// the kind's needles; a rule without gets every line (<see cref="LogRoute"/>). When every rule of the kind has needles,
+/// a line holding none is counted and timed but neither split nor inspected.
 /// </summary>
 public static class LogRuleRunner
 {
     public static void Run(RuleSet rules, EvidenceFile file, Stream stream, ReaderStats stats, ScanContext context, bool prefilter = true)
     {
-        var forKind = rules.LogRulesFor(file.Kind);
-        var filter = prefilter ? rules.LinePrefilterFor(file.Kind) : null;
+        var route = rules.LogRouteFor(file.Kind);
+        var forKind = route.Rules;
+        var filter = prefilter ? route.Prefilter : null;
         var traffic = context.Traffic.CounterFor(file);
-        new TextLogReader(file, stats).Read(stream, record =>
+        Action<LogRecord> onRecord;
+        if (filter is null || !route.HasEveryLineRule)
         {
-            foreach (var rule in forKind) rule.Inspect(record, context);
-        }, filter is null ? null : filter.FindLines, traffic is null ? null : traffic.Observe);
-        traffic?.Complete();
-    }
-
-    /// <summary>
-    /// The union of the needles of every rule for a kind, or null when one of them must see every line (or the
-    /// needles are unusable: an empty string would match every line anyway).
-    /// </summary>
-    internal static LinePrefilter? BuildPrefilter(IReadOnlyList<ILogRule> rules)
-    {
-        var needles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var rule in rules)
-        {
-            if (rule.LineNeedles is not { } list) return null;
-            foreach (var n in list)
+            onRecord = record =>
             {
-                if (string.IsNullOrEmpty(n)) return null;
-                needles.Add(n);
-            }
+                foreach (var rule in forKind) rule.Inspect(record, context);
+            };
         }
-        return new LinePrefilter(needles);
+        else
+        {
+            // Every line is split (a rule wants them all); the needle rules still get only the lines with a needle.
+            var everyLine = route.EveryLine;
+            onRecord = record =>
+            {
+                var matched = (bool?)null;
+                for (var i = 0; i < forKind.Length; i++)
+                {
+                    if (!everyLine[i] && !(matched ??= filter.Matches(record.Raw))) continue;
+                    forKind[i].Inspect(record, context);
+                }
+            };
+        }
+        new TextLogReader(file, stats).Read(stream, onRecord,
+            filter is null || route.HasEveryLineRule ? null : filter.FindLines, traffic is null ? null : traffic.Observe);
+        traffic?.Complete();
     }
 }

@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.Reflection;
 using Exhunt.Evidence;
 
 namespace Exhunt.Detection;
 
 /// <summary>
-/// The detectors a scan runs. <see cref="BuiltIn"/> finds every rule class in this assembly (public or internal,
-/// with a parameterless constructor), so adding a rule is adding its file.
+/// The detectors a scan runs: the built-in ones (<see cref="BuiltIn"/>, listed in <see cref="BuiltInRules"/>) and any
+/// loaded ones (Sigma) added to the lists.
 /// </summary>
 public sealed class RuleSet
 {
@@ -16,17 +15,35 @@ public sealed class RuleSet
     public List<ICorrelationRule> CorrelationRules { get; } = new();
 
     private readonly Dictionary<ArtifactKind, ILogRule[]> _byKind = new();
-    private readonly Dictionary<ArtifactKind, LinePrefilter?> _prefilters = new();
+    private readonly Dictionary<ArtifactKind, LogRoute> _routes = new();
 
-    /// <summary>The line prefilter for a kind (see <see cref="ILogRule.LineNeedles"/>); null when every line must be read.</summary>
-    public LinePrefilter? LinePrefilterFor(ArtifactKind kind)
+    /// <summary>
+    /// The line prefilter for a kind: the needles of every rule of the kind that declares them (see
+    /// <see cref="ILogRule.LineNeedles"/>); null when no rule of the kind declares any. Rules without needles do not
+    /// switch it off: they get every line (<see cref="LogRoute"/>).
+    /// </summary>
+    public LinePrefilter? LinePrefilterFor(ArtifactKind kind) => LogRouteFor(kind).Prefilter;
+
+    /// <summary>Which rules of a kind get which lines, built once per kind.</summary>
+    public LogRoute LogRouteFor(ArtifactKind kind)
     {
         var rules = LogRulesFor(kind);
-        lock (_prefilters)
+        lock (_routes)
         {
-            if (!_prefilters.TryGetValue(kind, out var filter))
-                _prefilters[kind] = filter = LogRuleRunner.BuildPrefilter(rules);
-            return filter;
+            if (!_routes.TryGetValue(kind, out var route))
+                _routes[kind] = route = LogRoute.Build(rules);
+            return route;
+        }
+    }
+
+    private EventRoutes? _eventRoutes;
+
+    /// <summary>Which event rules get which events (by event ID), built once for the set.</summary>
+    public EventRoutes EventRoutes
+    {
+        get
+        {
+            lock (_byKind) return _eventRoutes ??= new EventRoutes(EventRules);
         }
     }
 
@@ -40,18 +57,16 @@ public sealed class RuleSet
         }
     }
 
+    /// <summary>Every rule object of the set, once (one object may be a rule of several kinds).</summary>
+    public IEnumerable<object> All => LogRules.Cast<object>().Concat(EventRules).Concat(FileRules).Concat(CorrelationRules)
+        .Distinct(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The built-in rules, from the explicit list in <see cref="BuiltInRules"/>.</summary>
     public static RuleSet BuiltIn()
     {
         var set = new RuleSet();
-        var types = typeof(RuleSet).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes) is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal);
-        foreach (var t in types)
+        foreach (var rule in BuiltInRules.Create())
         {
-            var isRule = typeof(ILogRule).IsAssignableFrom(t) || typeof(IEventRule).IsAssignableFrom(t)
-                || typeof(IFileRule).IsAssignableFrom(t) || typeof(ICorrelationRule).IsAssignableFrom(t);
-            if (!isRule) continue;
-            var rule = Activator.CreateInstance(t, nonPublic: true)!;
             if (rule is ILogRule l) set.LogRules.Add(l);
             if (rule is IEventRule e) set.EventRules.Add(e);
             if (rule is IFileRule f) set.FileRules.Add(f);

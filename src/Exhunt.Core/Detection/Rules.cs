@@ -25,6 +25,13 @@ public interface ILogRule
 public interface IEventRule
 {
     void Inspect(WinEvent evt, EventOrigin origin, ScanContext context);
+
+    /// <summary>
+    /// The event IDs this rule can match (a necessary condition: for any other ID <see cref="Inspect"/> adds nothing
+    /// and changes no state). The scanner hands each event only to the rules of its ID, from an index built once per
+    /// rule set (<see cref="RuleSet.EventRoutes"/>). <c>null</c> (the default): every event.
+    /// </summary>
+    IReadOnlyList<int>? EventIds => null;
 }
 
 /// <summary>Where an event came from: the artifact and the record number within it.</summary>

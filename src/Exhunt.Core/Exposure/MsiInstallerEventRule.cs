@@ -9,6 +9,8 @@ namespace Exhunt.Exposure;
 /// </summary>
 internal sealed class MsiInstallerEventRule : IEventRule
 {
+    public IReadOnlyList<int>? EventIds { get; } = [1022, 1036];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (evt.EventId is not (1022 or 1036) || !evt.Provider.Equals("MsiInstaller", StringComparison.OrdinalIgnoreCase)) return;

@@ -166,12 +166,12 @@ public sealed class Scanner(ScanOptions options)
 
     private void ReadEvents(EvidenceFile file, ArtifactResult result, Action<Stream, ReaderStats, Action<WinEvent, long>> reader, ScanContext context)
     {
-        var rules = options.Rules.EventRules;
+        var routes = options.Rules.EventRoutes;
         using var stream = file.Open();
         reader(stream, result.Stats, (evt, record) =>
         {
             var origin = new EventOrigin(file.RelativePath, record);
-            foreach (var rule in rules) rule.Inspect(evt, origin, context);
+            foreach (var rule in routes.For(evt)) rule.Inspect(evt, origin, context);
             var seen = result.Hosts.For(evt.Computer);
             seen.See(evt.TimeCreated, ExchangeSignals.IsRelevantEvent(evt));
             if (!seen.Exchange && ExchangeSignals.IsExchangeEvent(evt)) seen.Exchange = true;

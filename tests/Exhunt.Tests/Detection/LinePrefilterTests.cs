@@ -46,25 +46,115 @@ public sealed class LinePrefilterTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.All(rules.LogRules.Where(r => r.LineNeedles is not null), r => Assert.All(r.LineNeedles!, n => Assert.True(n.Length >= 2 || n == "%", $"{r.GetType().Name}: '{n}'")));
         foreach (var kind in new[] { ArtifactKind.Iis, ArtifactKind.HttpProxy, ArtifactKind.EcpServer, ArtifactKind.EcpActivity, ArtifactKind.RpsCmdlet, ArtifactKind.OabGenerator })
             Assert.NotNull(rules.LinePrefilterFor(kind));
-        Assert.Null(rules.LinePrefilterFor(ArtifactKind.RpsHttp));
+        // RpsHttp's client-info rule needs every line and gets it; the other RpsHttp rules keep their needles.
+        Assert.NotNull(rules.LinePrefilterFor(ArtifactKind.RpsHttp));
+        Assert.Contains(rules.LogRouteFor(ArtifactKind.RpsHttp).Rules, r => r.LineNeedles is not null);
+        Assert.Contains(rules.LogRouteFor(ArtifactKind.RpsHttp).EveryLineRules, r => r is RpsHttpClientInfoRule);
     }
 
     [Fact]
-    public void A_kind_with_one_rule_that_must_see_every_line_is_not_prefiltered()
+    public void A_rule_that_must_see_every_line_does_not_switch_the_prefilter_off_for_the_others_of_its_kind()
     {
         var rules = new RuleSet();
         rules.LogRules.Add(new OabDownloadPathRule());
-        Assert.NotNull(rules.LinePrefilterFor(ArtifactKind.OabGenerator));
+        var alone = rules.LinePrefilterFor(ArtifactKind.OabGenerator);
+        Assert.NotNull(alone);
         var mixed = new RuleSet();
         mixed.LogRules.Add(new OabDownloadPathRule());
         mixed.LogRules.Add(new EveryLine());
-        Assert.Null(mixed.LinePrefilterFor(ArtifactKind.OabGenerator));
+        Assert.Equal(alone.Needles, mixed.LinePrefilterFor(ArtifactKind.OabGenerator)!.Needles);
+        var route = mixed.LogRouteFor(ArtifactKind.OabGenerator);
+        Assert.Equal([false, true], route.EveryLine);
+        Assert.IsType<EveryLine>(Assert.Single(route.EveryLineRules));
+        // An empty needle would match every line: that rule gets every line, the others keep theirs.
+        var empty = new RuleSet();
+        empty.LogRules.Add(new OabDownloadPathRule());
+        empty.LogRules.Add(new Spy([""]));
+        Assert.Equal(alone.Needles, empty.LinePrefilterFor(ArtifactKind.OabGenerator)!.Needles);
+        Assert.Equal([false, true], empty.LogRouteFor(ArtifactKind.OabGenerator).EveryLine);
+    }
+
+    [Fact]
+    public void With_a_no_needle_rule_present_the_needle_rules_get_only_their_lines_and_it_gets_every_line()
+    {
+        var text = IisHeader +
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/ - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n" +
+            "2021-03-03 04:12:56 10.0.0.5 POST /owa/ - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n" +
+            "2021-03-03 04:12:57 10.0.0.5 GET /ecp/ - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n";
+        var file = Fixture.File(IisPath, text);
+        foreach (var prefilter in new[] { true, false })
+        {
+            var spy = new Spy(["POST"]);
+            var every = new EveryLine();
+            var rules = new RuleSet();
+            rules.LogRules.Add(spy);
+            rules.LogRules.Add(every);
+            using var s = file.Open();
+            LogRuleRunner.Run(rules, file, s, new ReaderStats(), new ScanContext(), prefilter);
+            Assert.Equal(3, every.Seen);
+            Assert.Equal(prefilter ? 1 : 3, spy.Seen);
+        }
+    }
+
+    [Fact]
+    public void The_demo_evidence_scans_to_identical_findings_with_and_without_the_prefilter_with_a_no_needle_rule_present()
+    {
+        ScanResult Scan(bool prefilter, EveryLine every)
+        {
+            var rules = RuleSet.BuiltIn();
+            rules.LogRules.Add(every);
+            return new Scanner(new ScanOptions { LinePrefilter = prefilter, Rules = rules }).Scan(set.Folder);
+        }
+        var everyOn = new EveryLine();
+        var everyOff = new EveryLine();
+        var on = Scan(true, everyOn);
+        var off = Scan(false, everyOff);
+        Assert.NotEmpty(on.Findings);
+        Assert.Equal(LogLines.Describe(off.Findings), LogLines.Describe(on.Findings));
+        Assert.Equal(off.Story.Verdict, on.Story.Verdict);
+        Assert.True(everyOn.Seen > 1000, $"{everyOn.Seen} lines");
+        Assert.Equal(everyOff.Seen, everyOn.Seen);
+        // And the same findings as the built-in set alone.
+        var plain = new Scanner(new ScanOptions { LinePrefilter = true }).Scan(set.Folder);
+        Assert.Equal(LogLines.Describe(plain.Findings), LogLines.Describe(on.Findings));
+    }
+
+    [Fact]
+    public void A_sigma_webserver_rule_without_literals_does_not_switch_the_prefilter_off_for_the_built_in_rules()
+    {
+        var sigma = Exhunt.Detection.Sigma.SigmaLoader.LoadText("title: Any POST\nid: 5f4cd1e3-0000-4000-8000-000000000002\nlevel: low\n" +
+            "logsource:\n    category: webserver\ndetection:\n    sel:\n        cs-method|re: '^P[O]ST$'\n    condition: sel\n");
+        Assert.Equal(1, sigma.Report.Loaded);
+        Assert.Null(sigma.LineNeedles);
+        var rules = sigma.AddTo(RuleSet.BuiltIn());
+        var builtIn = RuleSet.BuiltIn().LinePrefilterFor(ArtifactKind.Iis)!;
+        Assert.Equal(builtIn.Needles, rules.LinePrefilterFor(ArtifactKind.Iis)!.Needles);
+        Assert.Contains(rules.LogRouteFor(ArtifactKind.Iis).EveryLineRules, r => r == sigma);
+
+        var text = IisHeader +
+            "2021-03-03 04:12:55 10.0.0.5 POST /owa/auth/x.js - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n" +
+            "2021-03-03 04:12:56 10.0.0.5 POST /ecp/y.js - 443 - 104.140.114.110 python-requests/2.25.1 - 200 0 0 62\n" +
+            "2021-03-03 04:12:57 10.0.0.5 GET /owa/ - 443 - 198.51.100.23 Mozilla/5.0 - 200 0 0 62\n";
+        var findings = LogLines.Detect(IisPath, text, rules: rules); // asserts prefilter on and off agree
+        Assert.Equal(2, findings.Count(f => f.Rule.Id.StartsWith("sigma:", StringComparison.Ordinal)));
+        Assert.Equal(LogLines.Describe(LogLines.Detect(IisPath, text)),
+            LogLines.Describe(findings.Where(f => !f.Rule.Id.StartsWith("sigma:", StringComparison.Ordinal))));
+        Assert.Contains(findings, f => f.Rule.Id == "ioc-ip-known-attacker");
     }
 
     private sealed class EveryLine : ILogRule
     {
+        public int Seen;
         public bool Handles(ArtifactKind kind) => true;
-        public void Inspect(LogRecord record, ScanContext context) { }
+        public void Inspect(LogRecord record, ScanContext context) => Interlocked.Increment(ref Seen);
+    }
+
+    private sealed class Spy(IReadOnlyList<string> needles) : ILogRule
+    {
+        public int Seen;
+        public bool Handles(ArtifactKind kind) => true;
+        public void Inspect(LogRecord record, ScanContext context) => Interlocked.Increment(ref Seen);
+        public IReadOnlyList<string>? LineNeedles => needles;
     }
 
     [Fact]

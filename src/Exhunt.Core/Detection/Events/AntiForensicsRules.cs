@@ -41,6 +41,8 @@ internal sealed class EventLogClearedRule : IEventRule
     public static readonly RuleInfo Info = new("evt-defense-eventlog-cleared",
         "Windows event log cleared", Severity.High, [], ["T1070.001"], "defense-evasion", Proves.Weak);
 
+    public IReadOnlyList<int>? EventIds { get; } = [1102, 104];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         var security = evt.EventId == 1102 && (evt.Channel.Eq("Security") || evt.Provider.Eq(EventKinds.EventlogProvider));

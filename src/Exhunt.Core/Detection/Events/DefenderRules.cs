@@ -11,6 +11,8 @@ internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEv
     /// <summary>The rule weight for a detection at <paramref name="path"/> (default: the rule's own).</summary>
     protected virtual RuleInfo For(string? path) => info;
 
+    public IReadOnlyList<int>? EventIds { get; } = [1116, 1117];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (evt.EventId is not (1116 or 1117) || !EventKinds.IsDefender(evt)) return;

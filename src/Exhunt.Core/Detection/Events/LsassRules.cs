@@ -42,6 +42,8 @@ internal sealed class LsassAccessRule : IEventRule
     private const uint VmRead = 0x10, QueryInformation = 0x400, QueryLimited = 0x1000;
     private readonly string[] _benign = EventIndicators.Get("lsassAccessBenignSources");
 
+    public IReadOnlyList<int>? EventIds { get; } = [10, 4656, 4663];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (EventKinds.IsSysmon(evt, 10)) InspectSysmon(evt, origin, context);
@@ -94,6 +96,8 @@ internal sealed class LsassDumpFileRule : IEventRule
         [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Compromise);
 
     private readonly string[] _markers = EventIndicators.Get("lsassDumpFileMarkers");
+
+    public IReadOnlyList<int>? EventIds { get; } = [11];
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

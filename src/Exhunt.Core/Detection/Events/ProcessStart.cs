@@ -15,6 +15,9 @@ internal readonly struct ProcessStart
     /// <summary>The account, built only when a finding needs it (4688 joins domain and name).</summary>
     public string? User => Source is null ? null : FromSecurityLog ? SecurityUser(Source) : Source.Get("User");
 
+    /// <summary>The event IDs <see cref="TryRead"/> reads (Sysmon 1, Security 4688).</summary>
+    public static readonly IReadOnlyList<int> EventIds = [1, 4688];
+
     public static bool TryRead(WinEvent e, out ProcessStart p)
     {
         if (EventKinds.IsSysmon(e, 1))

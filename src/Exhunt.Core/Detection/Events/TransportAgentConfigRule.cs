@@ -16,6 +16,8 @@ internal sealed class TransportAgentConfigRule : IEventRule
     private readonly string[] _exchangeBin = EventIndicators.Get("exchangeBinFolders");
     private readonly string[] _installers = EventIndicators.Get("installerImages");
 
+    public IReadOnlyList<int>? EventIds { get; } = [11];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!EventKinds.IsSysmon(evt, 11)) return;

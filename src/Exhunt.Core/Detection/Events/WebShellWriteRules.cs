@@ -16,6 +16,9 @@ internal static class PageWrites
     private static readonly string[] ExportPageExt = [".aspx", ".asp"];
     private const uint WriteData = 0x2, AppendData = 0x4;
 
+    /// <summary>The event IDs <see cref="TryRead"/> reads (Sysmon 11, Security 5145 and 4663).</summary>
+    public static readonly IReadOnlyList<int> EventIds = [11, 5145, 4663];
+
     public static bool TryRead(WinEvent e, out PageWrite w)
     {
         w = default;
@@ -84,6 +87,8 @@ internal sealed class WebShellWriteRule : IEventRule
         "Web page written into a web folder by a non-Exchange app pool's IIS worker (web shell on another web app)",
         "Web page written into a web folder by an IIS worker");
 
+    public IReadOnlyList<int>? EventIds => PageWrites.EventIds;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!PageWrites.TryRead(evt, out var w) || !PageWrites.IsStrongWriter(w.Writer)) return;
@@ -104,6 +109,8 @@ internal sealed class PageWriteOtherRule : IEventRule
     public static readonly RuleInfo Info = new("evt-file-page-write-other",
         "Web page written into an Exchange web folder", Severity.Medium, [], ["T1505.003"], "persistence", Proves.Weak);
 
+    public IReadOnlyList<int>? EventIds => PageWrites.EventIds;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!PageWrites.TryRead(evt, out var w) || PageWrites.IsStrongWriter(w.Writer)) return;
@@ -123,6 +130,8 @@ internal sealed class UmWorkerFileWriteRule : IEventRule
 
     private readonly string[] _names = EventIndicators.Get("umWorkerBenignFileNames");
     private readonly string[] _ext = EventIndicators.Get("umWorkerBenignExtensions");
+
+    public IReadOnlyList<int>? EventIds { get; } = [11];
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

@@ -13,6 +13,8 @@ internal sealed class UmWorkerChildRule : IEventRule
     private readonly string[] _workers = EventIndicators.Get("exchangeWorkers");
     private readonly string[] _benign = EventIndicators.Get("umWorkerBenignChildren");
 
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _workers) || Text.IsImage(p.Image, _benign)) return;
@@ -39,6 +41,8 @@ internal sealed class W3wpShellRule : IEventRule
     private readonly string[] _iis = EventIndicators.Get("iisWorkers");
     private readonly string[] _children = EventIndicators.Get("workerChildren");
 
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _iis) || !Text.IsImage(p.Image, _children)) return;
@@ -58,6 +62,8 @@ internal sealed class W3wpUnusualChildRule : IEventRule
     private readonly string[] _iis = EventIndicators.Get("iisWorkers");
     private readonly string[] _children = EventIndicators.Get("workerChildren");
     private readonly string[] _benign = EventIndicators.Get("benignWorkerChildren");
+
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -103,6 +109,8 @@ internal sealed class ChopperCommandRule : IEventRule
 
     private readonly string[] _iis = EventIndicators.Get("iisWorkers");
     private readonly string[] _markers = EventIndicators.Get("chopperMarkers");
+
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
