@@ -6,8 +6,11 @@ namespace Exhunt.Evidence;
 /// Opens every container in the evidence: zips anywhere in a folder, zips in zips (up to <see cref="MaxDepth"/>), the
 /// scanned zip itself. A zip is a container when it holds evidence (logs, event logs, a web root, collection metadata,
 /// other zips); any other archive stays a file for the staging rules to judge by place and content. Entries are
-/// streamed in place: a zip on disk is read from its file; a zip inside a zip (not seekable) is held in memory up to
-/// <see cref="NestedZipMemoryCap"/> each and <see cref="NestedZipMemoryBudget"/> in all, else listed as not read.
+/// streamed in place: a zip on disk is read from its file; a zip inside a zip (.NET gives no seekable entry stream) is
+/// copied once to a temporary file outside the evidence, deleted when the scan ends, so memory stays flat whatever its
+/// size (up to <see cref="NestedZipDiskBudget"/> in all). Only when the temporary folder lies inside the evidence
+/// (scanning the temp folder itself) is it held in memory instead, up to <see cref="NestedZipMemoryCap"/> each and
+/// <see cref="NestedZipMemoryBudget"/> in all; past either limit it is listed as not read.
 /// </summary>
 internal sealed class ContainerExpander(EvidenceSource source)
 {
@@ -15,6 +18,7 @@ internal sealed class ContainerExpander(EvidenceSource source)
     public const int MaxDepth = 4;
     public const long NestedZipMemoryCap = 256L << 20;
     public const long NestedZipMemoryBudget = 512L << 20;
+    public const long NestedZipDiskBudget = 64L << 30;
     /// <summary>Entries listed across all containers: a zip of a million empty entries is a bomb of its own kind.</summary>
     public const int MaxEntries = 2_000_000;
     /// <summary>Entries whose first bytes are read to decide whether a zip holds evidence, when the names do not say.</summary>
@@ -22,6 +26,9 @@ internal sealed class ContainerExpander(EvidenceSource source)
 
     private readonly List<(EvidenceFile File, ContainerScope Scope)> _files = new();
     private long _buffered;
+    private long _spilled;
+    private string? _spillFolder;
+    private bool _spillFolderChosen;
     private int _entries;
 
     public List<(EvidenceFile File, ContainerScope Scope)> Files => _files;
@@ -67,7 +74,28 @@ internal sealed class ContainerExpander(EvidenceSource source)
         }
         ZipContainer zip;
         byte[]? held = null;
+        string? spilled = null;
         if (file.DiskPath is { } disk) zip = new ZipContainer(() => FolderSource.OpenRead(disk));
+        else if (SpillFolder() is { } folder)
+        {
+            if (_spilled + file.Length > NestedZipDiskBudget)
+            {
+                if (HeadShowsEvidence(file))
+                    source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0,
+                        $"zips inside zips are copied to temporary files up to {NestedZipDiskBudget >> 30} GiB in all, and that is used up: not opened; extract it and scan it"));
+                return false;
+            }
+            try { spilled = CopyToTemporaryFile(file, folder); }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0, $"zip inside a zip could not be read: {e.Message}"));
+                return false;
+            }
+            _spilled += file.Length;
+            source.TemporaryFiles.Add(spilled);
+            var copy = spilled;
+            zip = new ZipContainer(() => FolderSource.OpenRead(copy));
+        }
         else
         {
             if (file.Length > NestedZipMemoryCap || _buffered + file.Length > NestedZipMemoryBudget)
@@ -100,18 +128,71 @@ internal sealed class ContainerExpander(EvidenceSource source)
             if (!force && !HoldsEvidence(zip, archive))
             {
                 zip.Dispose();
+                Forget(spilled);
                 return false;
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             zip.Dispose();
+            Forget(spilled);
             source.Containers.Add(new ContainerInfo(file.RelativePath, "zip", 0, $"zip archive cannot be opened: {e.Message}"));
             return false;
         }
         if (held is not null) _buffered += held.Length;
         List(file, zip, new ContainerScope(file.RelativePath + "/", scope, CollectionHosts.FromArchiveName(file.FileName), source.Containers.Count), depth, rootName: null);
         return true;
+    }
+
+    /// <summary>The system temporary folder, unless it lies inside the evidence (nothing is ever written there).</summary>
+    private string? SpillFolder()
+    {
+        if (_spillFolderChosen) return _spillFolder;
+        _spillFolderChosen = true;
+        try
+        {
+            var temp = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.GetTempPath()));
+            var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source.Root));
+            var inside = Directory.Exists(root)
+                && (temp.Equals(root, StringComparison.Ordinal) || temp.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+            _spillFolder = inside || !Directory.Exists(temp) ? null : temp;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            _spillFolder = null;
+        }
+        return _spillFolder;
+    }
+
+    private static string CopyToTemporaryFile(EvidenceFile file, string folder)
+    {
+        var path = Path.Combine(folder, $"exhunt-nested-{Guid.NewGuid():N}.zip");
+        try
+        {
+            using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            using var s = file.Open();
+            s.CopyTo(target);
+            if (target.Length < file.Length) throw new InvalidDataException($"entry ends after {target.Length:N0} of {file.Length:N0} bytes");
+            return path;
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    private void Forget(string? spilled)
+    {
+        if (spilled is null) return;
+        source.TemporaryFiles.Remove(spilled);
+        TryDelete(spilled);
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private void List(EvidenceFile file, ZipContainer zip, ContainerScope scope, int depth, string? rootName)

@@ -18,6 +18,8 @@ public abstract class EvidenceSource : IDisposable
     public List<ContainerInfo> Containers { get; } = new();
 
     internal List<ZipContainer> Opened { get; } = new();
+    /// <summary>Copies of zips found inside zips, in the system temp folder (never in the evidence); deleted on dispose.</summary>
+    internal List<string> TemporaryFiles { get; } = new();
 
     /// <summary>Every file of the evidence, containers' entries included, each with the host its layout names.</summary>
     public IEnumerable<EvidenceFile> EnumerateFiles()
@@ -39,6 +41,8 @@ public abstract class EvidenceSource : IDisposable
     {
         foreach (var zip in Opened) zip.Dispose();
         Opened.Clear();
+        foreach (var path in TemporaryFiles) ContainerExpander.TryDelete(path);
+        TemporaryFiles.Clear();
     }
 
     /// <summary>Opens PATH as a folder or a zip; throws <see cref="EvidenceUnreadableException"/> when neither.</summary>

@@ -71,6 +71,31 @@ public sealed class ContainerTests
     }
 
     [Fact]
+    public void A_zip_inside_a_zip_is_read_through_a_temporary_copy_that_is_gone_after_the_scan()
+    {
+        using var dir = new Fixture.TempDir();
+        var log = Encoding.UTF8.GetBytes(IisLog(200));
+        dir.Write("evidence/case.zip", Zip(("EXCH01.zip", Zip(("inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", log)))));
+        var result = Scan(Path.Combine(dir.Path, "evidence"));
+        Assert.Contains(result.Artifacts, a => a.File.RelativePath == "case.zip/EXCH01.zip/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log" && a.Stats.Records == 200);
+        Assert.All(result.Containers, c => Assert.Null(c.Problem));
+        Assert.Equal(["case.zip"], Directory.GetFiles(Path.Combine(dir.Path, "evidence")).Select(Path.GetFileName));
+
+        // The copy lives in the temp folder, outside the evidence, while the source is open, and is gone after.
+        string[] copies;
+        using (var source = EvidenceSource.Open(Path.Combine(dir.Path, "evidence")))
+        {
+            Assert.Contains(source.EnumerateFiles(), f => f.RelativePath.EndsWith("u_ex210302.log", StringComparison.Ordinal));
+            copies = source.TemporaryFiles.ToArray();
+            var copy = Assert.Single(copies);
+            Assert.True(File.Exists(copy));
+            Assert.StartsWith(Path.GetFullPath(Path.GetTempPath()), copy, StringComparison.Ordinal);
+            Assert.DoesNotContain(Path.Combine(dir.Path, "evidence"), copy, StringComparison.Ordinal);
+        }
+        Assert.All(copies, c => Assert.False(File.Exists(c)));
+    }
+
+    [Fact]
     public void A_collection_too_deep_to_open_is_listed_not_taken_for_staging()
     {
         using var dir = new Fixture.TempDir();
