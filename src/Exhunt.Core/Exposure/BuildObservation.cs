@@ -28,7 +28,8 @@ public static class BuildPrecisionNames
 public sealed record BuildObservation(string Host, ExchangeBuild Build, BuildPrecision Precision, string Artifact, string How,
     DateTime? FirstSeen = null, DateTime? LastSeen = null)
 {
-    public const string UnknownHost = "unknown";
+    public const string UnknownHost = Findings.HostName.Unknown;
 
-    public static string HostOrUnknown(string? host) => string.IsNullOrWhiteSpace(host) ? UnknownHost : host.Trim();
+    /// <summary>The host as findings name it (lower case, domain suffix dropped), so exposure and verdict speak of one host.</summary>
+    public static string HostOrUnknown(string? host) => Findings.HostName.Normalize(host) ?? UnknownHost;
 }

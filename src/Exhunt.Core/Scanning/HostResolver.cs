@@ -88,7 +88,7 @@ public static class HostResolver
         foreach (var f in findings)
             if (f.Host is { } h && ExchangeSignals.NamesExchange(f)) Of(h).Exchange = true;
         return acc.Select(kv => new HostCoverage(kv.Key, kv.Value.Exchange,
-                kv.Value.Kinds.Where(k => k.Value > 0).Select(k => $"{k.Key} {k.Value:N0}").Concat(kv.Value.WebFiles > 0 ? [$"web-root pages {kv.Value.WebFiles}"] : []).ToList(),
+                kv.Value.Kinds.Where(k => k.Value > 0).Select(k => $"{k.Key}: {k.Value:N0} record{(k.Value == 1 ? "" : "s")}").Concat(kv.Value.WebFiles > 0 ? [$"web-root pages: {kv.Value.WebFiles}"] : []).ToList(),
                 kv.Value.First, kv.Value.Last, kv.Value.Records, kv.Value.WebFiles, kv.Value.Files))
             .OrderByDescending(h => h.Exchange).ThenBy(h => h.Host == HostName.Unknown).ThenBy(h => h.Host, StringComparer.Ordinal)
             .ToList();

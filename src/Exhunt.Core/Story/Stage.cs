@@ -99,9 +99,19 @@ public static class Stage
     /// <summary>The stage per host (findings grouped by <see cref="Finding.Host"/>), deepest first.</summary>
     public static IReadOnlyList<StageReport> PerHost(ScanResult result) => result.Findings
         .GroupBy(f => f.Host ?? "unknown", StringComparer.OrdinalIgnoreCase)
-        .Select(g => StageOf(g.ToList(), result.Coverage, host: g.Key))
+        .Select(g => StageOf(g.ToList(), CoverageOf(result, g.Key), host: g.Key))
         .OrderByDescending(s => s.Step).ThenBy(s => s.Host, StringComparer.OrdinalIgnoreCase)
         .ToList();
+
+    /// <summary>The coverage windows of one host's logs (a claim about a host rests on its own logs), else the scan's.</summary>
+    private static IReadOnlyList<Coverage> CoverageOf(ScanResult result, string host)
+    {
+        var own = result.Artifacts.Where(a => a.File.Kind.IsLog() && string.Equals(a.Host, host, StringComparison.OrdinalIgnoreCase))
+            .GroupBy(a => a.File.Kind).OrderBy(g => g.Key)
+            .Select(g => new Coverage(g.Key, g.Min(a => a.Stats.First), g.Max(a => a.Stats.Last), g.Count(), g.Sum(a => a.Stats.Records)))
+            .ToList();
+        return own.Count > 0 ? own : result.Coverage;
+    }
 
     /// <summary>The scan's stage: the deepest host's (or the scan's own when no finding names a host).</summary>
     public static StageReport StageOf(ScanResult result)
@@ -115,7 +125,7 @@ public static class Stage
     {
         var host = incident.Findings.Select(f => f.Host).FirstOrDefault(h => h is not null);
         var context = result.Findings.Where(f => string.Equals(f.Host, host, StringComparison.OrdinalIgnoreCase)).ToList();
-        return StageOf(incident.Findings, result.Coverage, context, host);
+        return StageOf(incident.Findings, host is null ? result.Coverage : CoverageOf(result, host), context, host);
     }
 
     /// <summary>Whether a finding shows a step that succeeded, with <paramref name="context"/> (its host's findings)

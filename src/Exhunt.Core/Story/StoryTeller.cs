@@ -314,18 +314,18 @@ public static class StoryTeller
         var cves = told.SelectMany(f => f.Rule.Cves).Distinct().Order(StringComparer.Ordinal).ToList();
         var ips = telling.SelectMany(i => i.ClientIps).Where(ip => !IpAddresses.IsInternal(ip)).Distinct().Take(4).ToList();
         var first = told.Where(f => f.Rule.Implies >= Proves.Attempt).Min(f => f.Time) ?? told.Min(f => f.Time);
-        var what = verdict switch
+        var (what, after) = verdict switch
         {
-            Verdict.Compromised => "Compromised: exploitation succeeded",
-            Verdict.Attempted => "Attempted: exploitation was tried, with no evidence that it succeeded",
-            _ => "Suspicious: weaker signals only, no evidence of exploitation",
+            Verdict.Compromised => ("Compromised: exploitation succeeded", ""),
+            Verdict.Attempted => ("Attempted: exploitation was tried", ", with no evidence that it succeeded"),
+            _ => ("Suspicious: weaker signals only", "; no evidence of exploitation"),
         };
         var parts = new List<string> { what };
         if (cves.Count > 0) parts.Add("via " + string.Join(", ", cves));
         if (ips.Count > 0) parts.Add("from " + string.Join(", ", ips));
         if (first is { } t) parts.Add("starting " + Timestamps.ToIso(t));
         var others = incidents.Count(i => i.Verdict < verdict && i.Verdict >= Verdict.Attempted);
-        var sentence = string.Join(" ", parts) + ".";
+        var sentence = string.Join(" ", parts) + after + ".";
         return others > 0 ? sentence + $" {others} other incident(s) were attempts only." : sentence;
     }
 
@@ -354,7 +354,7 @@ public static class StoryTeller
         var window = first is { } a && last is { } b ? $" covering {Timestamps.ToIso(a)} → {Timestamps.ToIso(b)}" : " (no timestamps)";
         var shortNote = first is { } x && last is { } y && y - x < TimeSpan.FromDays(1)
             ? $"; that window is shorter than a day ({Span(y - x)}), so it says nothing about any other time" : "";
-        return $"Clean: no sign of exploitation in {string.Join(", ", kinds)}{window}{shortNote}{context}.";
+        return $"Clean: no sign of exploitation in what was read ({string.Join(", ", kinds)}){window}{shortNote}{context}.";
     }
 
     private static string Span(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0} s";

@@ -221,9 +221,9 @@ public sealed class BuildFromEvidenceTests : IDisposable
         c.Add(new BuildObservation(BuildObservation.HostOrUnknown(null), ExchangeBuild.Parse("15.2.792"), BuildPrecision.Cu, "c", "folder"));
         var s = ScanExposure.From(c);
         Assert.Equal(3, s.Hosts.Count);
-        Assert.Equal("EX02", s.Worst!.Host);
+        Assert.Equal("ex02", s.Worst!.Host);
         Assert.Contains(s.Hosts, h => h.Host == "unknown");
-        Assert.Empty(s.Hosts.Single(h => h.Host == "EX01").OpenCves);
+        Assert.Empty(s.Hosts.Single(h => h.Host == "ex01").OpenCves);
     }
 
     [Fact]
@@ -242,7 +242,7 @@ public sealed class BuildFromEvidenceTests : IDisposable
         rule.Inspect(ok, new EventOrigin("Application.evtx", 2), ctx);
         var o = Assert.Single(ctx.Exposure.Snapshot());
         Assert.Equal("15.2.1118.20", o.Build.ToString());
-        Assert.Equal("EX01", o.Host);
+        Assert.Equal("ex01", o.Host);
     }
 
     [Fact]
@@ -256,6 +256,6 @@ public sealed class BuildFromEvidenceTests : IDisposable
         });
         new ServedBuildRule().Inspect(rec, ctx);
         var o = Assert.Single(ctx.Exposure.Snapshot());
-        Assert.Equal(("EX07", "15.2.1118", BuildPrecision.Cu), (o.Host, o.Build.ToString(), o.Precision));
+        Assert.Equal(("ex07", "15.2.1118", BuildPrecision.Cu), (o.Host, o.Build.ToString(), o.Precision));
     }
 }
