@@ -118,7 +118,7 @@ public static class ConsoleReport
         const int ContainersShown = 10;
         foreach (var c in result.Containers.OrderBy(c => c.Problem is null).Take(ContainersShown))
             o.WriteLine(c.Problem is null
-                ? $"  container {e(c.Path, 120)} ({c.Kind}{(c.Host is null ? "" : ", host " + e(c.Host, 40))}): {c.Files} file(s) read"
+                ? $"  container {e(c.Path, 120)} ({c.Kind}{(HostName.Normalize(c.Host) is { } ch ? ", host " + e(ch, 40) : "")}): {c.Files} file(s) read"
                 : $"  container {e(c.Path, 120)} ({c.Kind}): NOT READ: {e(c.Problem, 200)}");
         if (result.Containers.Count > ContainersShown)
             o.WriteLine($"  ... {result.Containers.Count - ContainersShown} more container(s) ({result.Containers.Count(c => c.Problem is not null)} not read in all), see --json");

@@ -139,7 +139,7 @@ public static class JsonReport
             w.WriteString("path", c.Path);
             w.WriteString("kind", c.Kind);
             w.WriteNumber("files", c.Files);
-            WriteNullable(w, "host", c.Host);
+            WriteNullable(w, "host", HostName.Normalize(c.Host));
             w.WriteBoolean("read", c.Problem is null);
             WriteNullable(w, "problem", c.Problem);
             w.WriteEndObject();
