@@ -64,5 +64,8 @@ public sealed record CorrelationInput(EvidenceIndex Index, IReadOnlyList<Finding
     /// <summary>The host each artifact (by relative path) was resolved to; correlation joins only within one host.</summary>
     public IReadOnlyDictionary<string, string> ArtifactHosts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The SHA-256 the scan already took of each non-log file (by relative path), so no rule reads it again.</summary>
+    public IReadOnlyDictionary<string, string> ArtifactHashes { get; init; } = new Dictionary<string, string>();
+
     public string HostOf(string artifact) => ArtifactHosts.GetValueOrDefault(artifact) ?? Exhunt.Findings.HostName.Unknown;
 }

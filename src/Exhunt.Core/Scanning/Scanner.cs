@@ -53,12 +53,17 @@ public sealed class Scanner(ScanOptions options)
         var installRoots = InstallRoots.Infer(files);
         HostResolver.ResolveArtifacts(results, installRoots);
         var artifactHosts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var r in results) artifactHosts.TryAdd(r.File.RelativePath, r.Host);
+        var artifactHashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in results)
+        {
+            artifactHosts.TryAdd(r.File.RelativePath, r.Host);
+            if (r.Sha256 is not null) artifactHashes.TryAdd(r.File.RelativePath, r.Sha256);
+        }
         foreach (var f in context.Findings.Snapshot())
             f.Host = HostName.Normalize(f.Host) ?? artifactHosts.GetValueOrDefault(f.Artifact) ?? HostName.Unknown;
         foreach (var rule in options.Rules.CorrelationRules)
         {
-            try { rule.Run(new CorrelationInput(index, context.Findings.Snapshot()) { ArtifactHosts = artifactHosts }, context); }
+            try { rule.Run(new CorrelationInput(index, context.Findings.Snapshot()) { ArtifactHosts = artifactHosts, ArtifactHashes = artifactHashes }, context); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 errors.Add($"correlation {rule.GetType().Name} failed ({e.GetType().Name}: {e.Message}); findings from the logs stand as they are");

@@ -82,9 +82,9 @@ public sealed class ImplicatedFileRule : ICorrelationRule
             }
 
         foreach (var (file, why) in byFile.OrderBy(p => p.Key.RelativePath, StringComparer.Ordinal))
-            context.Add(Emit(file, why, Info));
+            context.Add(Emit(input, file, why, Info));
         foreach (var (file, why) in stockPosted.Where(p => !byFile.ContainsKey(p.Key)).OrderBy(p => p.Key.RelativePath, StringComparer.Ordinal))
-            context.Add(Emit(file, why, StockPosted));
+            context.Add(Emit(input, file, why, StockPosted));
     }
 
     private static Implication Of(Dictionary<EvidenceFile, Implication> map, EvidenceFile file)
@@ -97,9 +97,12 @@ public sealed class ImplicatedFileRule : ICorrelationRule
         line is { } l ? $"{artifact}:{l.ToString(CultureInfo.InvariantCulture)}"
         : record is { } r ? $"{artifact}#{r.ToString(CultureInfo.InvariantCulture)}" : artifact;
 
-    private static Finding Emit(EvidenceFile file, Implication why, RuleInfo rule)
+    private static Finding Emit(CorrelationInput input, EvidenceFile file, Implication why, RuleInfo rule)
     {
-        var details = FileDetails.Of(file, Hash(file, out var hashError));
+        // The scan hashed every non-log file as it read it; hash here only what it did not (a log, a failed read).
+        string? hashError = null;
+        var sha256 = input.ArtifactHashes.GetValueOrDefault(file.RelativePath) ?? Hash(file, out hashError);
+        var details = FileDetails.Of(file, sha256);
         if (hashError is not null) details["sha256_error"] = hashError;
         var listed = why.Lines.Distinct().Take(MaxListed).ToList();
         var more = why.Lines.Distinct().Count() - listed.Count;
