@@ -190,7 +190,7 @@ public static class JsonReport
         w.WriteEndObject();
     }
 
-    private static void WriteTime(Utf8JsonWriter w, string name, DateTime? t)
+    internal static void WriteTime(Utf8JsonWriter w, string name, DateTime? t)
     {
         if (t is { } v) w.WriteString(name, Timestamps.ToIso(v)); else w.WriteNull(name);
     }
@@ -200,7 +200,7 @@ public static class JsonReport
         if (value is null) w.WriteNull(name); else w.WriteString(name, value);
     }
 
-    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    internal static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteStringValue(v);

@@ -39,8 +39,8 @@ public static class StoryJson
             w.WriteString("title", n.Source.Title);
             w.WriteString("url", n.Source.Url);
             w.WriteEndObject();
-            Strings(w, "items", n.Items);
-            Strings(w, "findings", n.Findings);
+            JsonReport.WriteStrings(w, "items", n.Items);
+            JsonReport.WriteStrings(w, "findings", n.Findings);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -52,7 +52,7 @@ public static class StoryJson
         w.WriteString("tactic", s.Tactic);
         w.WriteString("label", s.Label);
         w.WriteString("sentence", s.Sentence);
-        Strings(w, "not_seen", s.NotSeen.Select(n => n.Tactic));
+        JsonReport.WriteStrings(w, "not_seen", s.NotSeen.Select(n => n.Tactic));
         w.WriteStartArray("not_seen_detail");
         foreach (var n in s.NotSeen)
         {
@@ -60,16 +60,16 @@ public static class StoryJson
             w.WriteString("tactic", n.Tactic);
             w.WriteString("what", n.What);
             w.WriteBoolean("checked", n.Checked);
-            Strings(w, "kinds", n.Kinds);
+            JsonReport.WriteStrings(w, "kinds", n.Kinds);
             w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteStartObject("backed_by");
-        Strings(w, "kinds", s.BackedBy.Kinds);
-        Time(w, "first", s.BackedBy.First);
-        Time(w, "last", s.BackedBy.Last);
+        JsonReport.WriteStrings(w, "kinds", s.BackedBy.Kinds);
+        JsonReport.WriteTime(w, "first", s.BackedBy.First);
+        JsonReport.WriteTime(w, "last", s.BackedBy.Last);
         w.WriteNumber("records", s.BackedBy.Records);
-        Strings(w, "findings", s.BackedBy.Findings);
+        JsonReport.WriteStrings(w, "findings", s.BackedBy.Findings);
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -88,14 +88,14 @@ public static class StoryJson
         w.WriteNumber("distinct_ips", s.DistinctIps);
         w.WriteNumber("new_external_ips", s.NewExternalIps);
         w.WriteNumber("new_ips_baseline_per_hour", s.NewIpsBaselinePerHour);
-        Strings(w, "reasons", s.Reasons);
+        JsonReport.WriteStrings(w, "reasons", s.Reasons);
         w.WriteStartObject("by_endpoint");
         foreach (var (c, n) in s.ByClass) w.WriteNumber(c.ToWire(), n);
         w.WriteEndObject();
         Counted(w, "top_paths", s.TopPaths);
         Counted(w, "top_user_agents", s.TopUserAgents);
-        Strings(w, "attempts", s.Attempts);
-        Strings(w, "cves", s.Cves);
+        JsonReport.WriteStrings(w, "attempts", s.Attempts);
+        JsonReport.WriteStrings(w, "cves", s.Cves);
         w.WriteString("sentence", s.Sentence());
         w.WriteEndObject();
     }
@@ -105,17 +105,5 @@ public static class StoryJson
         w.WriteStartArray(name);
         foreach (var v in values) { w.WriteStartObject(); w.WriteString("value", v.Value); w.WriteNumber("count", v.Count); w.WriteEndObject(); }
         w.WriteEndArray();
-    }
-
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
-        w.WriteEndArray();
-    }
-
-    private static void Time(Utf8JsonWriter w, string name, DateTime? t)
-    {
-        if (t is { } v) w.WriteString(name, Timestamps.ToIso(v)); else w.WriteNull(name);
     }
 }
