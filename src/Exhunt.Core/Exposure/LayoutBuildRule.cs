@@ -22,8 +22,7 @@ internal sealed class LayoutBuildRule : ICorrelationRule
         foreach (var file in input.Index.All)
         {
             FromFolder(file, context);
-            if (file.Kind is ArtifactKind.HttpProxy or ArtifactKind.EcpServer or ArtifactKind.EcpActivity or ArtifactKind.OabGenerator
-                or ArtifactKind.RpsCmdlet or ArtifactKind.RpsHttp or ArtifactKind.ExchangeLog)
+            if (Exhunt.Scanning.ExchangeSignals.IsExchangeLogKind(file.Kind))
             {
                 try { FromLogHeader(file, context); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException) { }
