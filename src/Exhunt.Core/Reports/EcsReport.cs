@@ -24,7 +24,7 @@ public sealed class EcsReportWriter : IReportWriter
     public static void Write(StoryModel model, Stream output, DateTime scanTime)
     {
         var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.Default };
-        var incidentOf = model.Incidents.SelectMany(i => i.Findings.Select(f => (f, i))).GroupBy(x => x.f).ToDictionary(g => g.Key, g => g.First().i);
+        var incidentOf = model.IncidentOf;
         foreach (var f in model.Findings)
         {
             TimesketchReportWriter.Line(output, options, w =>

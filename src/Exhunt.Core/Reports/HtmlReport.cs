@@ -182,7 +182,7 @@ public sealed class HtmlReportWriter : IReportWriter
         }
         w.Write($"<path d=\"{path}\" fill=\"none\" stroke=\"#3867d6\" stroke-width=\"1.2\"/>");
         var attacks = model.Findings.Where(f => f.Time is { } ft && ft >= first && ft <= last.AddHours(1) && f.Rule.Implies >= Proves.Attempt
-            && (string.Equals(StoryModel.HostOf(f), t.Host, StringComparison.OrdinalIgnoreCase) || StoryModel.HostOf(f) == "unknown"))
+            && (string.Equals(StoryModel.HostOf(f), t.Host, StringComparison.OrdinalIgnoreCase) || StoryModel.HostOf(f) == HostName.Unknown))
             .GroupBy(f => new DateTime(f.Time!.Value.Year, f.Time.Value.Month, f.Time.Value.Day, f.Time.Value.Hour, 0, 0, DateTimeKind.Utc));
         foreach (var g in attacks)
             w.Write(string.Format(c, "<line x1=\"{0:0.#}\" x2=\"{0:0.#}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#a4161a\" stroke-width=\"2\"><title>{3}</title></line>",

@@ -34,7 +34,7 @@ public static class JsonReport
         // One entry per host, Exchange hosts first; the overall verdict is the worst of them.
         w.WriteStartArray("hosts");
         var story = StoryModel.Of(result, minSeverity);
-        var stages = story.HostStages.GroupBy(s => s.Host ?? "unknown", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var stages = story.HostStages.GroupBy(s => s.Host ?? HostName.Unknown, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var coverage = result.Hosts.ToDictionary(h => h.Host, StringComparer.Ordinal);
         foreach (var h in result.Story.Hosts)
         {

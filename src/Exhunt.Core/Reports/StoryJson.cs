@@ -19,7 +19,7 @@ public static class StoryJson
         foreach (var s in model.HostStages)
         {
             w.WriteStartObject();
-            w.WriteString("host", s.Host ?? "unknown");
+            w.WriteString("host", s.Host ?? Findings.HostName.Unknown);
             w.WritePropertyName("stage");
             WriteStage(w, s);
             w.WriteEndObject();

@@ -23,7 +23,26 @@ public sealed class StoryModel
     /// <summary>Incidents with at least one finding shown.</summary>
     public IEnumerable<Incident> Incidents => Result.Story.Incidents.Where(i => i.Findings.Any(f => f.Severity >= MinSeverity));
 
+    /// <summary>The incident each shown finding belongs to (its first, when several tell it).</summary>
+    public IReadOnlyDictionary<Finding, Incident> IncidentOf => _incidentOf ??= Incidents
+        .SelectMany(i => i.Findings.Select(f => (f, i))).GroupBy(x => x.f).ToDictionary(g => g.Key, g => g.First().i);
+
+    private IReadOnlyDictionary<Finding, Incident>? _incidentOf;
+
+    // Several writers render one scan: the model is computed once per scan and minimum severity.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ScanResult, Dictionary<Severity, StoryModel>> Cache = new();
+
     public static StoryModel Of(ScanResult result, Severity minSeverity = Severity.Info)
+    {
+        var bySeverity = Cache.GetOrCreateValue(result);
+        lock (bySeverity)
+        {
+            if (!bySeverity.TryGetValue(minSeverity, out var model)) bySeverity[minSeverity] = model = Build(result, minSeverity);
+            return model;
+        }
+    }
+
+    private static StoryModel Build(ScanResult result, Severity minSeverity)
     {
         var surges = Story.Surge.Surges(result);
         return new StoryModel
@@ -39,6 +58,6 @@ public sealed class StoryModel
         };
     }
 
-    /// <summary>The host a finding is told under ("unknown" when nothing says).</summary>
-    public static string HostOf(Finding f) => string.IsNullOrEmpty(f.Host) ? "unknown" : f.Host;
+    /// <summary>The host a finding is told under (<see cref="HostName.Unknown"/> when nothing says).</summary>
+    public static string HostOf(Finding f) => string.IsNullOrEmpty(f.Host) ? HostName.Unknown : f.Host;
 }

@@ -23,7 +23,7 @@ public sealed class TimesketchReportWriter : IReportWriter
     public static void Write(StoryModel model, Stream output)
     {
         var options = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.Default };
-        var incidentOf = model.Incidents.SelectMany(i => i.Findings.Select(f => (f, i))).GroupBy(x => x.f).ToDictionary(g => g.Key, g => g.First().i);
+        var incidentOf = model.IncidentOf;
         foreach (var f in model.Findings)
         {
             Line(output, options, w =>
@@ -59,7 +59,7 @@ public sealed class TimesketchReportWriter : IReportWriter
         foreach (var i in model.Incidents)
         {
             var stage = model.IncidentStages[i.Id];
-            var host = i.Findings.Select(StoryModel.HostOf).FirstOrDefault() ?? "unknown";
+            var host = i.Findings.Select(StoryModel.HostOf).FirstOrDefault() ?? HostName.Unknown;
             foreach (var step in Narrative.Tell(i, model.MinSeverity))
             {
                 Line(output, options, w =>

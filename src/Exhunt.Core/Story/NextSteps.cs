@@ -32,14 +32,14 @@ public static class NextSteps
     public static IReadOnlyList<NextStep> For(ScanResult result, IReadOnlyList<SurgeWindow>? surges = null, IReadOnlyList<ExposureFix>? exposure = null)
     {
         surges ??= Surge.Surges(result);
-        var hosts = result.Findings.Select(f => f.Host ?? "unknown")
+        var hosts = result.Findings.Select(f => f.Host ?? HostName.Unknown)
             .Concat(surges.Select(s => s.Host))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (hosts.Count == 0) hosts.Add(result.Findings.Count == 0 ? "this server" : "unknown");
+        if (hosts.Count == 0) hosts.Add(result.Findings.Count == 0 ? "this server" : HostName.Unknown);
         var steps = new List<(Verdict, NextStep)>();
         foreach (var host in hosts)
         {
-            var mine = result.Findings.Where(f => string.Equals(f.Host ?? "unknown", host, StringComparison.OrdinalIgnoreCase)).ToList();
+            var mine = result.Findings.Where(f => string.Equals(f.Host ?? HostName.Unknown, host, StringComparison.OrdinalIgnoreCase)).ToList();
             var verdict = mine.Count > 0 ? StoryTeller.VerdictOf(mine) : Verdict.Clean;
             if (result.Story.Verdict == Verdict.Inconclusive && verdict == Verdict.Clean) verdict = Verdict.Inconclusive;
             var hostSurges = surges.Where(s => string.Equals(s.Host, host, StringComparison.OrdinalIgnoreCase)).ToList();

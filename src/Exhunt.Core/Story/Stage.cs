@@ -98,7 +98,7 @@ public static class Stage
 
     /// <summary>The stage per host (findings grouped by <see cref="Finding.Host"/>), deepest first.</summary>
     public static IReadOnlyList<StageReport> PerHost(ScanResult result) => result.Findings
-        .GroupBy(f => f.Host ?? "unknown", StringComparer.OrdinalIgnoreCase)
+        .GroupBy(f => f.Host ?? HostName.Unknown, StringComparer.OrdinalIgnoreCase)
         .Select(g => StageOf(g.ToList(), CoverageOf(result, g.Key), host: g.Key))
         .OrderByDescending(s => s.Step).ThenBy(s => s.Host, StringComparer.OrdinalIgnoreCase)
         .ToList();

@@ -172,7 +172,7 @@ public static class Surge
 
     private static bool SameHost(string? findingHost, string trafficHost, bool onlyHost) =>
         string.Equals(findingHost, trafficHost, StringComparison.OrdinalIgnoreCase)
-        || (onlyHost && (findingHost is null || findingHost == "unknown"));
+        || (onlyHost && (findingHost is null || findingHost == HostName.Unknown));
 
     private static List<Counted> Top(Dictionary<string, long> counts) => counts
         .Where(kv => kv.Key != "(other)")
