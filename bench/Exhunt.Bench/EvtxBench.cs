@@ -10,6 +10,7 @@ namespace Exhunt.Bench;
 /// EVTX throughput, single-threaded (per core):
 ///   evtx read PATH... [--xml] [--repeat N]   records/s and MB/s reading events (fields) or rendering XML
 ///   evtx assemble OUT MEGABYTES SRC_DIR      one big valid .evtx from the chunks of the files under SRC_DIR
+///   evtx rules DIR                           the built-in event rules over DIR's events, routed vs every rule (EventRulesBench)
 /// </summary>
 public static class EvtxBench
 {
@@ -17,7 +18,8 @@ public static class EvtxBench
     {
         if (args.Length >= 4 && args[0] == "assemble") return Assemble(args[1], int.Parse(args[2]), args[3]);
         if (args.Length >= 2 && args[0] == "read") return Read(args[1..]);
-        Console.Error.WriteLine("usage: evtx read PATH... [--xml] [--repeat N] | evtx assemble OUT MEGABYTES SRC_DIR");
+        if (args.Length == 2 && args[0] == "rules") return EventRulesBench.Run(args[1]);
+        Console.Error.WriteLine("usage: evtx read PATH... [--xml] [--repeat N] | evtx assemble OUT MEGABYTES SRC_DIR | evtx rules DIR");
         return 64;
     }
 

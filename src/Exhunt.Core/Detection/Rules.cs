@@ -32,6 +32,19 @@ public interface IEventRule
     /// rule set (<see cref="RuleSet.EventRoutes"/>). <c>null</c> (the default): every event.
     /// </summary>
     IReadOnlyList<int>? EventIds => null;
+
+    /// <summary>
+    /// The channels this rule can match (compared ignore-case; "" = an export that carries no channel). With
+    /// <see cref="Providers"/>, a necessary condition: for an event whose channel is none of these and whose provider is
+    /// none of <see cref="Providers"/>, <see cref="Inspect"/> adds nothing and changes no state. Both <c>null</c> (the
+    /// default): every channel and provider. The scanner routes by (channel, provider, event ID) from
+    /// <see cref="EventRoutes"/>.
+    /// </summary>
+    IReadOnlyList<string>? Channels => null;
+
+    /// <summary>The providers this rule can match (ignore-case); see <see cref="Channels"/> — an event reaches the rule
+    /// when its channel OR its provider is declared (JSON exports sometimes carry only one of them).</summary>
+    IReadOnlyList<string>? Providers => null;
 }
 
 /// <summary>Where an event came from: the artifact and the record number within it.</summary>

@@ -10,6 +10,7 @@ namespace Exhunt.Exposure;
 internal sealed class MsiInstallerEventRule : IEventRule
 {
     public IReadOnlyList<int>? EventIds { get; } = [1022, 1036];
+    public IReadOnlyList<string>? Providers { get; } = ["MsiInstaller"];
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

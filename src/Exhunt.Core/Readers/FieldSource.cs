@@ -93,6 +93,9 @@ public static class FieldNames
         return FieldKey.Missing(name);
     }
 
+    /// <summary>An EventData/UserData value by its own name, never a System field (the key built-in rules read with).</summary>
+    public static FieldKey EventData(string name) => DataKey(name, name);
+
     private static FieldKey DataKey(string name, string dataName) =>
         new(name, FieldKeyKind.Data, DataSlots.Slot(dataName)) { DataName = dataName };
 
@@ -129,6 +132,27 @@ public sealed class WinEventFields : IFieldSource
         var view = _current ??= new WinEventFields();
         view._event = evt;
         view._indexed = false;
+        return view;
+    }
+
+    private int _sharedCount = -1;
+    private Dictionary<string, int>? _sharedSlots;
+
+    /// <summary>
+    /// This thread's view at <paramref name="evt"/>, keeping the data index it already built for this same event, so
+    /// every rule that reads one event shares one index. Re-indexed when the event's values or the set of known data
+    /// names changed since (a key resolved after the index was built is then found too).
+    /// </summary>
+    public static WinEventFields For(WinEvent evt)
+    {
+        var view = _current;
+        if (view is not null && ReferenceEquals(view._event, evt) && view._sharedCount == evt.Data.Count
+            && ReferenceEquals(view._sharedSlots, DataSlots.Current))
+            return view;
+        var slots = DataSlots.Current;
+        view = Of(evt);
+        view._sharedCount = evt.Data.Count;
+        view._sharedSlots = slots;
         return view;
     }
 

@@ -7,7 +7,8 @@ using Exhunt.Tests.Support;
 
 namespace Exhunt.Tests.Detection;
 
-/// <summary>Events go only to the rules of their event ID (IEventRule.EventIds), from an index built once per rule set.</summary>
+/// <summary>Events go only to the rules of their event ID and channel or provider (IEventRule.EventIds, Channels,
+/// Providers), from an index built once per rule set.</summary>
 public sealed class EventRoutingTests(DemoSet set) : IClassFixture<DemoSet>
 {
     [Fact]
@@ -24,9 +25,41 @@ public sealed class EventRoutingTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.Same(rules.EventRoutes, rules.EventRoutes);
         Assert.Contains(rules.EventRules, r => r.EventIds is not null);
         // Sysmon 1 reaches the process-creation rules, not the Defender ones.
-        var sysmon1 = rules.EventRoutes.For(new WinEvent { EventId = 1 });
+        var sysmon1 = rules.EventRoutes.For(new WinEvent { EventId = 1, Channel = "Microsoft-Windows-Sysmon/Operational", Provider = "Microsoft-Windows-Sysmon" });
         Assert.Contains(sysmon1, r => r.GetType().Name == "W3wpShellRule");
         Assert.DoesNotContain(sysmon1, r => r.GetType().Name == "DefenderWebShellRule");
+        // Event 1 of the MSExchange Management log is a cmdlet, not a process start.
+        var cmdlet = rules.EventRoutes.For(new WinEvent { EventId = 1, Channel = "MSExchange Management", Provider = "MSExchange CmdletLogs" });
+        Assert.Contains(cmdlet, r => r.GetType().Name == "TransportAgentInstallRule");
+        Assert.DoesNotContain(cmdlet, r => r.GetType().Name == "W3wpShellRule");
+    }
+
+    [Fact]
+    public void An_event_goes_to_the_rules_of_its_channel_or_its_provider_and_ids_still_apply()
+    {
+        var sysmon = new Probe([1], ["Microsoft-Windows-Sysmon/Operational"], ["Microsoft-Windows-Sysmon"]);
+        var security = new Probe(null, ["Security"], null);
+        var provider = new Probe([1102], null, ["Microsoft-Windows-Eventlog"]);
+        var any = new Probe(null);
+        var routes = new EventRoutes([sysmon, security, provider, any]);
+        Assert.Equal([sysmon, any], routes.For(new WinEvent { EventId = 1, Channel = "microsoft-windows-sysmon/operational" }));
+        Assert.Equal([sysmon, any], routes.For(new WinEvent { EventId = 1, Provider = "Microsoft-Windows-Sysmon" })); // an export with no channel
+        Assert.Equal([any], routes.For(new WinEvent { EventId = 2, Channel = "Microsoft-Windows-Sysmon/Operational" }));
+        Assert.Equal([security, provider, any], routes.For(new WinEvent { EventId = 1102, Channel = "Security", Provider = "Microsoft-Windows-Eventlog" }));
+        Assert.Equal([security, any], routes.For(new WinEvent { EventId = 4688, Channel = "SECURITY" }));
+        Assert.Equal([any], routes.For(new WinEvent { EventId = 1, Channel = "Application" }));
+        Assert.Same(routes.For(new WinEvent { EventId = 1, Channel = "Application" }), routes.For(new WinEvent { EventId = 1, Channel = "Application" }));
+        // Endless attacker-chosen channel names are answered, not all kept.
+        for (var i = 0; i < 10_000; i++) Assert.Equal([any], routes.For(new WinEvent { EventId = i % 7 + 10, Channel = "c" + i }));
+    }
+
+    [Fact]
+    public void Every_built_in_event_rule_declares_where_it_reads()
+    {
+        var rules = RuleSet.BuiltIn().EventRules.Where(r => r.GetType().Namespace!.StartsWith("Exhunt.Detection.Events", StringComparison.Ordinal)
+            || r.GetType().Namespace!.StartsWith("Exhunt.Exposure", StringComparison.Ordinal)).ToList();
+        Assert.True(rules.Count > 20, $"{rules.Count} rules");
+        Assert.All(rules, r => Assert.True(r.Channels is not null || r.Providers is not null, r.GetType().Name));
     }
 
     [Fact]
@@ -42,6 +75,9 @@ public sealed class EventRoutingTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.Equal(all.Story.Verdict, routed.Story.Verdict);
     }
 
+    /// <summary>Every built-in event rule on every corpus event, routed and not; each event also as an export that
+    /// carries only its provider (no channel) and only its channel (no provider), so channel OR provider declarations
+    /// are checked against both halves.</summary>
     [SkippableFact]
     public void Corpus_evtx_samples_give_identical_findings_with_and_without_routing()
     {
@@ -59,21 +95,43 @@ public sealed class EventRoutingTests(DemoSet set) : IClassFixture<DemoSet>
                 EvtxReader.Read(s, new ReaderStats(), (evt, record) =>
                 {
                     count++;
-                    var origin = new EventOrigin(path, record);
-                    foreach (var r in rules.EventRoutes.For(evt)) r.Inspect(evt, origin, routedContext);
-                    foreach (var r in rules.EventRules) r.Inspect(evt, origin, allContext);
+                    foreach (var (variant, suffix) in new[] { (evt, ""), (Without(evt, channel: true), "#no-channel"), (Without(evt, channel: false), "#no-provider") })
+                    {
+                        var origin = new EventOrigin(path + suffix, record);
+                        foreach (var r in rules.EventRoutes.For(variant)) r.Inspect(variant, origin, routedContext);
+                        foreach (var r in rules.EventRules) r.Inspect(variant, origin, allContext);
+                    }
                 });
             }
             catch (Exception) { /* a malformed sample: both paths saw the same events */ }
         }
         Assert.True(count > 1000, $"{count} events");
-        Assert.NotEmpty(allContext.Findings.Snapshot());
-        Assert.Equal(LogLines.Describe(allContext.Findings.Snapshot()), LogLines.Describe(routedContext.Findings.Snapshot()));
+        var all = allContext.Findings.Snapshot();
+        Assert.NotEmpty(all);
+        Assert.Contains(all, f => f.Artifact.EndsWith("#no-channel", StringComparison.Ordinal));
+        Assert.Contains(all, f => f.Artifact.EndsWith("#no-provider", StringComparison.Ordinal));
+        Assert.Equal(LogLines.Describe(all), LogLines.Describe(routedContext.Findings.Snapshot()));
+        Assert.Equal(Writes(allContext), Writes(routedContext));
     }
 
-    private sealed class Probe(IReadOnlyList<int>? ids) : IEventRule
+    private static string[] Writes(ScanContext c) => c.FileWrites.Select(w => $"{w.WindowsPath}|{w.RuleId}|{w.Artifact}|{w.Record}|{w.How}").Order(StringComparer.Ordinal).ToArray();
+
+    private static WinEvent Without(WinEvent e, bool channel)
+    {
+        var copy = new WinEvent
+        {
+            Provider = channel ? e.Provider : "", Channel = channel ? "" : e.Channel, EventId = e.EventId, Level = e.Level, TimeCreated = e.TimeCreated,
+            RecordId = e.RecordId, Computer = e.Computer, EventSourceName = e.EventSourceName, Task = e.Task, Opcode = e.Opcode, Keywords = e.Keywords,
+        };
+        copy.Data.AddRange(e.Data);
+        return copy;
+    }
+
+    private sealed class Probe(IReadOnlyList<int>? ids, IReadOnlyList<string>? channels = null, IReadOnlyList<string>? providers = null) : IEventRule
     {
         public IReadOnlyList<int>? EventIds => ids;
+        public IReadOnlyList<string>? Channels => channels;
+        public IReadOnlyList<string>? Providers => providers;
         public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context) { }
     }
 

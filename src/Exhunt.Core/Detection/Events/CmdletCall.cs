@@ -26,12 +26,36 @@ internal sealed class CmdletCall
 
     public static bool IsManagementEvent(WinEvent e) => ManagementEventFields.IsManagementEvent(e);
 
+    // What the management rules read, resolved once.
+    private static readonly ManagementEventFields.Field CmdletField = ManagementEventFields.Key("Cmdlet");
+    private static readonly ManagementEventFields.Field ParametersField = ManagementEventFields.Key("Parameters");
+    private static readonly ManagementEventFields.Field CallerField = ManagementEventFields.Key("Caller");
+    private static readonly ManagementEventFields.Field HostProcessField = ManagementEventFields.Key("HostProcess");
+    private static readonly ManagementEventFields.Field ClientApplicationField = ManagementEventFields.Key("ClientApplication");
+    private static readonly ManagementEventFields.Field ErrorField = ManagementEventFields.Key("Error");
+
+    /// <summary>The last call read on this thread: every management rule reads the same event, which is parsed once.</summary>
+    [ThreadStatic] private static (WinEvent Event, int Count, CmdletCall Call)? _last;
+
+    /// <summary>The event IDs, channels and providers <see cref="Read"/> reads (routing for the rules built on it).</summary>
+    public static IReadOnlyList<int> EventIds => ManagementEventFields.EventIds;
+    public static IReadOnlyList<string> Channels => ManagementEventFields.Channels;
+    public static IReadOnlyList<string> Providers => ManagementEventFields.Providers;
+
     public static CmdletCall? Read(WinEvent e)
     {
         if (!IsManagementEvent(e)) return null;
+        if (_last is { } last && ReferenceEquals(last.Event, e) && last.Count == e.Data.Count) return last.Call;
+        var call = Parse(e);
+        _last = (e, e.Data.Count, call);
+        return call;
+    }
+
+    private static CmdletCall Parse(WinEvent e)
+    {
         var outcome = e.EventId == 1 ? Outcome.Succeeded : Outcome.Failed;
-        var items = ManagementEventFields.Items(e);
-        if (IsCmdletName(ManagementEventFields.Get(items, "Cmdlet"))) return FromItems(items, e.EventId, outcome);
+        var fields = ManagementEventFields.Read(e);
+        if (fields.TryGet(CmdletField, out var cmdlet) && IsCmdletName(cmdlet)) return FromFields(fields, e, outcome);
         foreach (var (_, value) in e.Data)
             if (FromMessage(value, e.EventId, outcome) is { } call) return call;
         var text = e.DataText();
@@ -50,24 +74,23 @@ internal sealed class CmdletCall
         return details;
     }
 
-    private static CmdletCall FromItems(List<string> items, int id, Outcome outcome)
+    private static CmdletCall FromFields(ManagementEventFields.Record fields, WinEvent e, Outcome outcome)
     {
-        string? Named(string field) => NullIfEmpty(ManagementEventFields.Get(items, field)?.Trim() ?? "");
-        var error = Named("Error");
+        var id = e.EventId;
+        var error = fields.Named(ErrorField);
         // No public event 8 record shows where its exception sits: search all of its text.
-        if (error is null && id == 8) error = NullIfEmpty(string.Join("\n", items.Skip(1)));
+        if (error is null && id == 8) error = NullIfEmpty(string.Join("\n", ManagementEventFields.Items(e).Skip(1)));
         return new CmdletCall
         {
-            Cmdlet = Named("Cmdlet")!, Parameters = Named("Parameters") ?? "", User = Named("Caller"), Process = Named("HostProcess"),
-            ClientApplication = Named("ClientApplication"), Error = error, Outcome = outcome, EventId = id,
+            Cmdlet = fields.Named(CmdletField)!, Parameters = fields.Named(ParametersField) ?? "", User = fields.Named(CallerField),
+            Process = fields.Named(HostProcessField), ClientApplication = fields.Named(ClientApplicationField), Error = error, Outcome = outcome, EventId = id,
         };
     }
 
     /// <summary>Verb-Noun, as every Exchange cmdlet is named.</summary>
-    private static bool IsCmdletName(string? s)
+    private static bool IsCmdletName(ReadOnlySpan<char> s)
     {
-        if (s is null) return false;
-        var t = s.AsSpan().Trim();
+        var t = s.Trim();
         var dash = t.IndexOf('-');
         if (dash <= 0 || dash == t.Length - 1 || t.Length > 100) return false;
         foreach (var c in t)

@@ -10,6 +10,10 @@ internal sealed class MailboxImportExportRoleRule : IEventRule
         "\"Mailbox Import Export\" role assigned", Severity.High,
         ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"], ["T1098"], "persistence", Proves.Weak, WithExploitation: Proves.Attempt);
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;
@@ -29,6 +33,10 @@ internal sealed class CertificateRequestWebShellRule : IEventRule
     private readonly string[] _webPath = EventIndicators.Get("webPathMarkers");
     private readonly string[] _pageExt = EventIndicators.Get("pageExtensions");
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call || !call.Cmdlet.Eq("New-ExchangeCertificate")) return;
@@ -47,6 +55,10 @@ internal sealed class TransportAgentInstallRule : IEventRule
     public static readonly RuleInfo Info = new("evt-exch-transport-agent-install",
         "Exchange transport agent installed", Severity.Medium, [], ["T1505.002"], "persistence", Proves.Weak);
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call || !call.Cmdlet.Eq("Install-TransportAgent")) return;
@@ -61,6 +73,10 @@ internal sealed class GetAppInvalidCastRule : IEventRule
     public static readonly RuleInfo Info = new("evt-exch-42321-get-app",
         "Get-App failed with the CVE-2021-42321 exploitation shape", Severity.High,
         ["CVE-2021-42321"], ["T1190"], "initial-access", Proves.Attempt);
+
+    public IReadOnlyList<int>? EventIds { get; } = [6, 8];
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

@@ -12,21 +12,26 @@ internal abstract class DefenderThreatRule(RuleInfo info, string listName) : IEv
     protected virtual RuleInfo For(string? path) => info;
 
     public IReadOnlyList<int>? EventIds { get; } = [1116, 1117];
+    public IReadOnlyList<string>? Channels => EventKinds.DefenderChannels;
+    public IReadOnlyList<string>? Providers => EventKinds.DefenderProviders;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (evt.EventId is not (1116 or 1117) || !EventKinds.IsDefender(evt)) return;
-        var threat = evt.Get("Threat Name") ?? evt.Get("ThreatName");
-        var hit = threat is not null ? threat.FirstOf(_names) : FirstInData(evt);
+        // "Threat Name", "Action Name" ... are found under the names without the space (EventFields).
+        var f = EventFields.Of(evt);
+        var hasThreat = f.TryGet(EventFields.ThreatName, out var threatName);
+        var hit = hasThreat ? threatName.FirstOf(_names) : FirstInData(evt);
         if (hit is null) return;
-        var path = evt.Get("Path");
-        var action = evt.Get("Action Name");
+        var threat = hasThreat ? threatName.ToString() : null;
+        var path = f.Str(EventFields.Path);
+        var action = f.Str(EventFields.ActionName);
         var rule = For(path);
         context.Add(EventFindings.Make(rule, evt, origin,
             threat is null ? evt.DataText() : $"{threat} {path}".Trim(),
-            user: evt.Get("Detection User"),
+            user: f.Str(EventFields.DetectionUser),
             title: $"{rule.Title}: {threat ?? hit}" + (evt.EventId == 1117 && action is not null ? $" ({action})" : ""),
-            details: new() { ["threat"] = threat ?? hit, ["path"] = Finding.Clip(path) ?? "", ["process"] = evt.Get("Process Name") ?? "" }));
+            details: new() { ["threat"] = threat ?? hit, ["path"] = Finding.Clip(path) ?? "", ["process"] = f.Str(EventFields.ProcessName) ?? "" }));
     }
 
     private string? FirstInData(WinEvent evt)

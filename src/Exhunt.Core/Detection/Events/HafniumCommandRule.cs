@@ -16,19 +16,24 @@ internal sealed class HafniumCommandRule : IEventRule
 
     private readonly string[][] _shapes = EventIndicators.Get("hafniumCommandShapes").Select(s => s.Split('|')).ToArray();
 
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!ProcessStart.TryRead(evt, out var p) || p.CommandLine is not { } cmd) return;
+        if (!ProcessStart.TryRead(evt, out var p)) return;
+        var cmd = p.CommandLine;
         foreach (var shape in _shapes)
         {
             if (!AllIn(cmd, shape)) continue;
-            context.Add(EventFindings.Make(Info, evt, origin, cmd, user: p.User,
-                details: new() { ["shape"] = string.Join(" + ", shape), ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" }));
+            context.Add(EventFindings.Make(Info, evt, origin, cmd.ToString(), user: p.User,
+                details: new() { ["shape"] = string.Join(" + ", shape), ["image"] = p.Image.ToString(), ["parentImage"] = p.ParentImage.ToString() }));
             return;
         }
     }
 
-    private static bool AllIn(string cmd, string[] parts)
+    private static bool AllIn(ReadOnlySpan<char> cmd, string[] parts)
     {
         foreach (var part in parts)
             if (!cmd.Contains(part, StringComparison.OrdinalIgnoreCase)) return false;

@@ -11,9 +11,14 @@ internal sealed class LsassDumpCommandRule : IEventRule
         "LSASS memory dump command (comsvcs MiniDump / procdump)", Severity.High,
         [], ["T1003.001"], "credential-access", Proves.Context, WithExploitation: Proves.Compromise);
 
+    public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!ProcessStart.TryRead(evt, out var p) || p.CommandLine is not { } cmd) return;
+        if (!ProcessStart.TryRead(evt, out var p)) return;
+        var cmd = p.CommandLine;
         string? how = null;
         if (cmd.Has("comsvcs") && (cmd.Has("MiniDump") || cmd.Has("#24") || cmd.Has(",24") || cmd.Has(" 24 ")))
             how = "comsvcs.dll MiniDump";
@@ -23,8 +28,8 @@ internal sealed class LsassDumpCommandRule : IEventRule
         else if (cmd.Has("rdrleakdiag") && (cmd.Has("/fullmemdmp") || cmd.Has("/memdmp")))
             how = "rdrleakdiag memory dump";
         if (how is null) return;
-        context.Add(EventFindings.Make(Info, evt, origin, cmd, user: p.User, title: $"LSASS dump command ({how})",
-            details: new() { ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" }));
+        context.Add(EventFindings.Make(Info, evt, origin, cmd.ToString(), user: p.User, title: $"LSASS dump command ({how})",
+            details: new() { ["image"] = p.Image.ToString(), ["parentImage"] = p.ParentImage.ToString() }));
     }
 }
 
@@ -43,6 +48,8 @@ internal sealed class LsassAccessRule : IEventRule
     private readonly string[] _benign = EventIndicators.Get("lsassAccessBenignSources");
 
     public IReadOnlyList<int>? EventIds { get; } = [10, 4656, 4663];
+    public IReadOnlyList<string>? Channels => EventKinds.SysmonOrSecurityChannels;
+    public IReadOnlyList<string>? Providers => EventKinds.SysmonOrSecurityProviders;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -52,37 +59,36 @@ internal sealed class LsassAccessRule : IEventRule
 
     private void InspectSysmon(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!Text.IsImage(evt.Get("TargetImage"), "lsass.exe")) return;
-        var access = evt.Get("GrantedAccess");
+        var f = EventFields.Of(evt);
+        if (!Text.IsImage(f.Get(EventFields.TargetImage), "lsass.exe")) return;
+        var access = f.Get(EventFields.GrantedAccess);
         if (!TryHex(access, out var mask) || (mask & VmRead) == 0 || (mask & (QueryInformation | QueryLimited)) == 0) return;
-        var source = evt.Get("SourceImage");
-        var trace = evt.Get("CallTrace");
+        var source = f.Get(EventFields.SourceImage);
+        var trace = f.Get(EventFields.CallTrace);
         var viaDumpApi = trace.Has("dbghelp.dll") || trace.Has("dbgcore.dll");
         if (!viaDumpApi && Text.IsImage(source, _benign)) return;
         context.Add(EventFindings.Make(Info, evt, origin, $"{source} -> lsass.exe GrantedAccess {access}" + (viaDumpApi ? " via dbghelp/dbgcore" : ""),
-            user: evt.Get("SourceUser"), title: $"{Text.FileName(source)} opened LSASS with dump rights ({access})",
-            details: new() { ["sourceImage"] = source ?? "", ["grantedAccess"] = access!, ["callTrace"] = Finding.Clip(trace) ?? "" }));
+            user: f.Str(EventFields.SourceUser), title: $"{Text.FileName(source)} opened LSASS with dump rights ({access})",
+            details: new() { ["sourceImage"] = source.ToString(), ["grantedAccess"] = access.ToString(), ["callTrace"] = Finding.Clip(f.Str(EventFields.CallTrace)) ?? "" }));
     }
 
     /// <summary>Security 4656 (handle requested) / 4663 (access used) on the lsass process object with memory-read rights.</summary>
     private void InspectSecurity(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!Text.IsImage(evt.Get("ObjectName"), "lsass.exe")) return;
-        var access = evt.Get("AccessMask");
+        var f = EventFields.Of(evt);
+        if (!Text.IsImage(f.Get(EventFields.ObjectName), "lsass.exe")) return;
+        var access = f.Get(EventFields.AccessMask);
         if (!TryHex(access, out var mask) || (mask & VmRead) == 0) return;
-        var source = evt.Get("ProcessName");
+        var source = f.Get(EventFields.ProcessName);
         if (Text.IsImage(source, _benign)) return;
-        var user = evt.Get("SubjectUserName") is { Length: > 0 } u ? ProcessStart.Join(evt.Get("SubjectDomainName"), u) : null;
         context.Add(EventFindings.Make(Info, evt, origin, $"{source} -> lsass.exe AccessMask {access} (Security {evt.EventId})",
-            user: user, title: $"{Text.FileName(source)} opened LSASS with memory-read rights ({access})",
-            details: new() { ["sourceImage"] = source ?? "", ["accessMask"] = access! }));
+            user: ProcessStart.SubjectUser(f), title: $"{Text.FileName(source)} opened LSASS with memory-read rights ({access})",
+            details: new() { ["sourceImage"] = source.ToString(), ["accessMask"] = access.ToString() }));
     }
 
-    private static bool TryHex(string? s, out uint value)
+    public static bool TryHex(ReadOnlySpan<char> s, out uint value)
     {
-        value = 0;
-        if (s is null) return false;
-        var t = s.AsSpan().Trim();
+        var t = s.Trim();
         if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
         return uint.TryParse(t, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
     }
@@ -98,18 +104,22 @@ internal sealed class LsassDumpFileRule : IEventRule
     private readonly string[] _markers = EventIndicators.Get("lsassDumpFileMarkers");
 
     public IReadOnlyList<int>? EventIds { get; } = [11];
+    public IReadOnlyList<string>? Channels => EventKinds.SysmonChannels;
+    public IReadOnlyList<string>? Providers => EventKinds.SysmonProviders;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!EventKinds.IsSysmon(evt, 11)) return;
-        var path = evt.Get("TargetFilename");
-        if (path is null || !path.HasAny(_markers)) return;
+        var f = EventFields.Of(evt);
+        var path = f.Get(EventFields.TargetFilename);
+        if (!path.HasAny(_markers)) return;
         var name = Text.FileName(path);
         var dumpLike = name.Contains(".dmp", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".rar", StringComparison.OrdinalIgnoreCase);
         if (!dumpLike) return;
-        context.Add(EventFindings.Make(Info, evt, origin, path, user: evt.Get("User"),
-            title: $"LSASS dump file written by {Text.FileName(evt.Get("Image"))}",
-            details: new() { ["image"] = evt.Get("Image") ?? "", ["path"] = path }));
+        var image = f.Get(EventFields.Image);
+        context.Add(EventFindings.Make(Info, evt, origin, path.ToString(), user: f.Str(EventFields.User),
+            title: $"LSASS dump file written by {Text.FileName(image)}",
+            details: new() { ["image"] = image.ToString(), ["path"] = path.ToString() }));
     }
 }

@@ -37,6 +37,10 @@ internal sealed class MailboxExportWebShellRule : IEventRule
         "Mailbox exported to a web page path (ProxyShell web-shell write)", Severity.Critical,
         ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"], ["T1505.003", "T1190"], "persistence", Proves.Attempt);
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!MailboxExport.TryRead(evt, out var call, out var path) || !MailboxExport.IsWebShell(path)) return;
@@ -51,6 +55,10 @@ internal sealed class MailboxExportRule : IEventRule
 {
     public static readonly RuleInfo Info = new("evt-exch-mailbox-export",
         "Mailbox exported to a file", Severity.Low, [], ["T1114.002"], "collection", Proves.Context);
+
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -67,6 +75,10 @@ internal sealed class MailboxExportRemovedRule : IEventRule
     public static readonly RuleInfo Info = new("evt-exch-mailbox-export-removed",
         "Mailbox export request removed (ProxyShell clean-up step)", Severity.Medium,
         ["CVE-2021-34473", "CVE-2021-34523", "CVE-2021-31207"], ["T1070"], "defense-evasion", Proves.Context, WithExploitation: Proves.Weak);
+
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

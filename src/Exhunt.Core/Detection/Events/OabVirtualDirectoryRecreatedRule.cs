@@ -13,6 +13,10 @@ internal sealed class OabVirtualDirectoryRecreatedRule : IEventRule
         "OAB virtual directory removed or recreated (CVE-2021-27065 reset step)", Severity.Medium,
         ["CVE-2021-27065"], ["T1505.003"], "persistence", Proves.Context, WithExploitation: Proves.Attempt);
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;

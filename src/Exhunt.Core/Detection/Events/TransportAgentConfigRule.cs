@@ -17,15 +17,18 @@ internal sealed class TransportAgentConfigRule : IEventRule
     private readonly string[] _installers = EventIndicators.Get("installerImages");
 
     public IReadOnlyList<int>? EventIds { get; } = [11];
+    public IReadOnlyList<string>? Channels => EventKinds.SysmonChannels;
+    public IReadOnlyList<string>? Providers => EventKinds.SysmonProviders;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!EventKinds.IsSysmon(evt, 11)) return;
-        var path = evt.Get("TargetFilename");
-        if (path is null || !path.EndsWith(@"\TransportRoles\Shared\agents.config", StringComparison.OrdinalIgnoreCase)) return;
-        var image = evt.Get("Image");
+        var f = EventFields.Of(evt);
+        var path = f.Get(EventFields.TargetFilename);
+        if (!path.EndsWith(@"\TransportRoles\Shared\agents.config", StringComparison.OrdinalIgnoreCase)) return;
+        var image = f.Get(EventFields.Image);
         if (image.HasAny(_exchangeBin) || Text.IsImage(image, "w3wp.exe") || Text.IsImage(image, _installers)) return;
-        context.Add(EventFindings.Make(Info, evt, origin, path, user: evt.Get("User"),
-            title: $"agents.config written by {Text.FileName(image)}", details: new() { ["image"] = image ?? "", ["path"] = path }));
+        context.Add(EventFindings.Make(Info, evt, origin, path.ToString(), user: f.Str(EventFields.User),
+            title: $"agents.config written by {Text.FileName(image)}", details: new() { ["image"] = image.ToString(), ["path"] = path.ToString() }));
     }
 }

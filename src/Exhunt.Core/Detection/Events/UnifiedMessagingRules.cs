@@ -13,9 +13,13 @@ internal sealed class UmInvalidCastRule : IEventRule
         "Unified Messaging error with InvalidCastException (CVE-2021-26857 deserialization)", Severity.High,
         ["CVE-2021-26857"], ["T1190"], "initial-access", Proves.Attempt);
 
+    private const string Provider = "MSExchange Unified Messaging";
+
+    public IReadOnlyList<string>? Providers { get; } = [Provider];
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (evt.Level != 2 || !evt.Provider.Eq("MSExchange Unified Messaging") || !EventKinds.IsApplication(evt)) return;
+        if (evt.Level != 2 || !evt.Provider.Eq(Provider) || !EventKinds.IsApplication(evt)) return;
         if (!evt.AnyDataContains("System.InvalidCastException")) return;
         context.Add(EventFindings.Make(Info, evt, origin, UmText.Excerpt(evt, "System.InvalidCastException")));
     }
@@ -30,6 +34,8 @@ internal sealed class UmGadgetWatsonRule : IEventRule
     public static readonly RuleInfo Info = new("evt-um-26857-gadget-watson",
         "UM worker crash report naming the TextFormattingRunProperties gadget (CVE-2021-26857)", Severity.High,
         ["CVE-2021-26857"], ["T1190"], "initial-access", Proves.Attempt);
+
+    public IReadOnlyList<string>? Channels => EventKinds.ApplicationChannels;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -46,6 +52,8 @@ internal sealed class UmWorkerErrorRule : IEventRule
     public static readonly RuleInfo Info = new("evt-um-worker-error",
         "Unified Messaging worker/service error (CVE-2021-26857 exploitation can cause these)", Severity.Medium,
         ["CVE-2021-26857"], ["T1190"], "initial-access", Proves.Weak);
+
+    public IReadOnlyList<string>? Channels => EventKinds.ApplicationChannels;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {

@@ -15,6 +15,10 @@ internal sealed class VirtualDirectoryScriptRule : IEventRule
 
     private readonly string[] _markers = EventIndicators.Get("urlScriptMarkers");
 
+    public IReadOnlyList<int>? EventIds => CmdletCall.EventIds;
+    public IReadOnlyList<string>? Channels => CmdletCall.Channels;
+    public IReadOnlyList<string>? Providers => CmdletCall.Providers;
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!CmdletCall.IsManagementEvent(evt) || CmdletCall.Read(evt) is not { } call) return;

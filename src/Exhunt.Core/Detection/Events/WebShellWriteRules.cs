@@ -16,37 +16,42 @@ internal static class PageWrites
     private static readonly string[] ExportPageExt = [".aspx", ".asp"];
     private const uint WriteData = 0x2, AppendData = 0x4;
 
-    /// <summary>The event IDs <see cref="TryRead"/> reads (Sysmon 11, Security 5145 and 4663).</summary>
+    /// <summary>The event IDs <see cref="TryRead"/> reads (Sysmon 11, Security 5145 and 4663), and where they are logged.</summary>
     public static readonly IReadOnlyList<int> EventIds = [11, 5145, 4663];
+    public static IReadOnlyList<string> Channels => EventKinds.SysmonOrSecurityChannels;
+    public static IReadOnlyList<string> Providers => EventKinds.SysmonOrSecurityProviders;
 
     public static bool TryRead(WinEvent e, out PageWrite w)
     {
         w = default;
         if (EventKinds.IsSysmon(e, 11))
         {
-            var path = e.Get("TargetFilename");
-            var image = e.Get("Image");
+            var f = EventFields.Of(e);
+            var path = f.Get(EventFields.TargetFilename);
+            var image = f.Get(EventFields.Image);
             if (!IsPage(path) || Text.IsImage(image, Installers)) return false;
             if (!path.HasAny(Folders) && !(Text.IsImage(image, "MSExchangeMailboxReplication.exe") && path.EndsWithAny(ExportPageExt))) return false;
-            w = new PageWrite(path!, image, e.Get("User"), null, "Sysmon 11 file create");
+            w = new PageWrite(path.ToString(), f.Str(EventFields.Image), f.Str(EventFields.User), null, "Sysmon 11 file create");
             return true;
         }
         if (EventKinds.IsSecurity(e, 5145))
         {
-            var rel = e.Get("RelativeTargetName");
-            if (!IsPage(rel) || !IsWrite(e.Get("AccessMask"))) return false;
-            var local = (e.Get("ShareLocalPath") ?? "").Replace(@"\??\", "");
-            var path = local.Length > 0 ? local.TrimEnd('\\') + "\\" + rel : rel!;
+            var f = EventFields.Of(e);
+            var rel = f.Get(EventFields.RelativeTargetName);
+            if (!IsPage(rel) || !IsWrite(f.Get(EventFields.AccessMask))) return false;
+            var local = f.Get(EventFields.ShareLocalPath).ToString().Replace(@"\??\", "");
+            var path = local.Length > 0 ? local.TrimEnd('\\') + "\\" + rel.ToString() : rel.ToString();
             if (!path.HasAny(Folders) && !("\\" + path).HasAny(Folders)) return false;
-            w = new PageWrite(path, "System", UserOf(e), e.Get("IpAddress"), $"Security 5145 write over share {e.Get("ShareName")}");
+            w = new PageWrite(path, "System", UserOf(f), f.Str(EventFields.IpAddress), $"Security 5145 write over share {f.Str(EventFields.ShareName)}");
             return true;
         }
         if (EventKinds.IsSecurity(e, 4663))
         {
-            var path = e.Get("ObjectName");
-            var image = e.Get("ProcessName");
-            if (!IsPage(path) || !IsWrite(e.Get("AccessMask")) || !Text.IsImage(image, StrongWriters) || !path.HasAny(Folders)) return false;
-            w = new PageWrite(path!, image, UserOf(e), null, "Security 4663 write access");
+            var f = EventFields.Of(e);
+            var path = f.Get(EventFields.ObjectName);
+            var image = f.Get(EventFields.ProcessName);
+            if (!IsPage(path) || !IsWrite(f.Get(EventFields.AccessMask)) || !Text.IsImage(image, StrongWriters) || !path.HasAny(Folders)) return false;
+            w = new PageWrite(path.ToString(), image.ToString(), UserOf(f), null, "Security 4663 write access");
             return true;
         }
         return false;
@@ -54,18 +59,12 @@ internal static class PageWrites
 
     public static bool IsStrongWriter(string? image) => Text.IsImage(image, StrongWriters);
 
-    private static bool IsPage(string? path) => path is not null && path.EndsWithAny(PageExt);
+    private static bool IsPage(ReadOnlySpan<char> path) => path.EndsWithAny(PageExt);
 
-    private static bool IsWrite(string? mask)
-    {
-        if (mask is null) return false;
-        var t = mask.AsSpan().Trim();
-        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
-        return uint.TryParse(t, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var m) && (m & (WriteData | AppendData)) != 0;
-    }
+    private static bool IsWrite(ReadOnlySpan<char> mask) => LsassAccessRule.TryHex(mask, out var m) && (m & (WriteData | AppendData)) != 0;
 
-    private static string? UserOf(WinEvent e) =>
-        e.Get("SubjectUserName") is { Length: > 0 } u && u != "-" ? ProcessStart.Join(e.Get("SubjectDomainName"), u) : null;
+    private static string? UserOf(WinEventFields f) =>
+        f.Get(EventFields.SubjectUserName) is { Length: > 0 } u && !u.SequenceEqual("-") ? ProcessStart.Join(f.Str(EventFields.SubjectDomainName), u.ToString()) : null;
 
     public static void Claim(ScanContext context, PageWrite w, WinEvent e, EventOrigin origin, string ruleId) =>
         context.FileWrites.Enqueue(new FileWriteClaim(w.Path, origin.Artifact, null, origin.Record, e.TimeCreated, EventFindings.Clean(w.ClientIp), ruleId,
@@ -88,6 +87,8 @@ internal sealed class WebShellWriteRule : IEventRule
         "Web page written into a web folder by an IIS worker");
 
     public IReadOnlyList<int>? EventIds => PageWrites.EventIds;
+    public IReadOnlyList<string>? Channels => PageWrites.Channels;
+    public IReadOnlyList<string>? Providers => PageWrites.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -110,6 +111,8 @@ internal sealed class PageWriteOtherRule : IEventRule
         "Web page written into an Exchange web folder", Severity.Medium, [], ["T1505.003"], "persistence", Proves.Weak);
 
     public IReadOnlyList<int>? EventIds => PageWrites.EventIds;
+    public IReadOnlyList<string>? Channels => PageWrites.Channels;
+    public IReadOnlyList<string>? Providers => PageWrites.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -132,13 +135,17 @@ internal sealed class UmWorkerFileWriteRule : IEventRule
     private readonly string[] _ext = EventIndicators.Get("umWorkerBenignExtensions");
 
     public IReadOnlyList<int>? EventIds { get; } = [11];
+    public IReadOnlyList<string>? Channels => EventKinds.SysmonChannels;
+    public IReadOnlyList<string>? Providers => EventKinds.SysmonProviders;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!EventKinds.IsSysmon(evt, 11) || !Text.IsImage(evt.Get("Image"), "UMWorkerProcess.exe")) return;
-        var path = evt.Get("TargetFilename");
-        if (path is null || Text.IsImage(path, _names) || path.EndsWithAny(_ext)) return;
+        if (!EventKinds.IsSysmon(evt, 11)) return;
+        var f = EventFields.Of(evt);
+        if (!Text.IsImage(f.Get(EventFields.Image), "UMWorkerProcess.exe")) return;
+        if (!f.TryGet(EventFields.TargetFilename, out var target) || Text.IsImage(target, _names) || target.EndsWithAny(_ext)) return;
+        var path = target.ToString();
         context.FileWrites.Enqueue(new FileWriteClaim(path, origin.Artifact, null, origin.Record, evt.TimeCreated, null, Info.Id, "Sysmon 11 file create by UMWorkerProcess.exe"));
-        context.Add(EventFindings.Make(Info, evt, origin, path, user: evt.Get("User"), details: new() { ["path"] = path }));
+        context.Add(EventFindings.Make(Info, evt, origin, path, user: f.Str(EventFields.User), details: new() { ["path"] = path }));
     }
 }

@@ -14,13 +14,15 @@ internal sealed class UmWorkerChildRule : IEventRule
     private readonly string[] _benign = EventIndicators.Get("umWorkerBenignChildren");
 
     public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _workers) || Text.IsImage(p.Image, _benign)) return;
-        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLine ?? p.Image, user: p.User,
+        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLineOrImage, user: p.User,
             title: $"{Text.FileName(p.ParentImage)} started {Text.FileName(p.Image)}",
-            details: new() { ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" }));
+            details: new() { ["image"] = p.Image.ToString(), ["parentImage"] = p.ParentImage.ToString() }));
     }
 }
 
@@ -42,12 +44,14 @@ internal sealed class W3wpShellRule : IEventRule
     private readonly string[] _children = EventIndicators.Get("workerChildren");
 
     public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
         if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _iis) || !Text.IsImage(p.Image, _children)) return;
         var pool = WorkerLabel.Pool(p);
-        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLine ?? p.Image, user: p.User,
+        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLineOrImage, user: p.User,
             title: $"{WorkerLabel.Of(p)} started {Text.FileName(p.Image)}",
             details: WorkerLabel.Details(p)));
     }
@@ -64,12 +68,14 @@ internal sealed class W3wpUnusualChildRule : IEventRule
     private readonly string[] _benign = EventIndicators.Get("benignWorkerChildren");
 
     public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _iis) || p.Image is null
+        if (!ProcessStart.TryRead(evt, out var p) || !Text.IsImage(p.ParentImage, _iis) || !p.HasImage
             || Text.IsImage(p.Image, _children) || Text.IsImage(p.Image, _benign)) return;
-        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLine ?? p.Image, user: p.User,
+        context.Add(EventFindings.Make(Info, evt, origin, p.CommandLineOrImage, user: p.User,
             title: $"{WorkerLabel.Of(p)} started {Text.FileName(p.Image)}", details: WorkerLabel.Details(p)));
     }
 }
@@ -84,13 +90,13 @@ internal static class WorkerLabel
     }
 
     /// <summary>The pool of the parent w3wp: its command line, else the pool identity the child inherited.</summary>
-    public static AppPool Pool(ProcessStart p) => AppPools.Of(p.ParentCommandLine, p.User);
+    public static AppPool Pool(ProcessStart p) => AppPools.Of(p.HasParentCommandLine ? p.ParentCommandLine.ToString() : null, p.User);
 
     public static Dictionary<string, string> Details(ProcessStart p) => Details(p, Pool(p));
 
     public static Dictionary<string, string> Details(ProcessStart p, AppPool pool)
     {
-        var d = new Dictionary<string, string> { ["image"] = p.Image ?? "", ["parentImage"] = p.ParentImage ?? "" };
+        var d = new Dictionary<string, string> { ["image"] = p.Image.ToString(), ["parentImage"] = p.ParentImage.ToString() };
         d["appPool"] = pool.Name ?? "unknown";
         d["appPoolKind"] = pool.Kind switch { AppPoolKind.Exchange => "exchange", AppPoolKind.Other => "non-exchange", _ => "unknown" };
         return d;
@@ -111,6 +117,8 @@ internal sealed class ChopperCommandRule : IEventRule
     private readonly string[] _markers = EventIndicators.Get("chopperMarkers");
 
     public IReadOnlyList<int>? EventIds => ProcessStart.EventIds;
+    public IReadOnlyList<string>? Channels => ProcessStart.Channels;
+    public IReadOnlyList<string>? Providers => ProcessStart.Providers;
 
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
@@ -118,9 +126,9 @@ internal sealed class ChopperCommandRule : IEventRule
         var workerIsParent = Text.IsImage(p.ParentImage, _iis);
         if (!workerIsParent && !Text.IsImage(p.Image, _iis)) return;
         if (p.CommandLine.FirstOf(_markers) is not { } marker) return;
-        var pool = workerIsParent ? WorkerLabel.Pool(p) : AppPools.Of(p.CommandLine, p.User);
+        var pool = workerIsParent ? WorkerLabel.Pool(p) : AppPools.Of(p.CommandLine.ToString(), p.User);
         var details = WorkerLabel.Details(p, pool);
         details["marker"] = marker;
-        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLine, user: p.User, details: details));
+        context.Add(EventFindings.Make(Weights.For(pool.Kind), evt, origin, p.CommandLine.ToString(), user: p.User, details: details));
     }
 }
