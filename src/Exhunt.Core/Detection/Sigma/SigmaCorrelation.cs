@@ -64,6 +64,7 @@ internal static partial class SigmaCorrelationParser
     /// <summary>Longest timespan accepted: ten years (a hostile "99999999999d" must not overflow).</summary>
     public static readonly TimeSpan MaxTimespan = TimeSpan.FromDays(3650);
     private const int MaxRules = 64;
+    private const int MaxGroupBy = 16;
 
     public static SigmaCorrelation Parse(string path, string id, YamlMappingNode doc, YamlNode section)
     {
@@ -81,6 +82,9 @@ internal static partial class SigmaCorrelationParser
         if (rules.Count == 0 || rules.Any(string.IsNullOrWhiteSpace)) throw new SigmaRuleException("correlation names no rules");
         if (rules.Count > MaxRules) throw new SigmaRuleException($"correlation names more than {MaxRules} rules");
         var groupBy = c.Children.TryGetValue("group-by", out var g) ? SigmaDocuments.List(g) : [];
+        if (groupBy.Count > MaxGroupBy) throw new SigmaRuleException($"correlation groups by more than {MaxGroupBy} fields");
+        if (type != SigmaCorrelationType.TemporalOrdered && rules.Distinct(StringComparer.OrdinalIgnoreCase).Count() < rules.Count)
+            throw new SigmaRuleException($"{typeText} correlation names a rule twice (only temporal_ordered can: a sequence may repeat a step)");
         var timespanText = SigmaDocuments.Str(c, "timespan") ?? throw new SigmaRuleException("correlation has no timespan");
         var timespan = Timespan(timespanText);
 

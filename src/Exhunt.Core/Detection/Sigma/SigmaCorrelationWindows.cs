@@ -118,7 +118,7 @@ internal static class SigmaCorrelationWindows
             var chain = new List<CorrelationMatch> { l[i] };
             var last = i;
             for (var k = i + 1; k < l.Count && chain.Count < positions && l[k].Time - l[i].Time <= span; k++)
-                if (l[k].Position == chain.Count)
+                if (l[k].Position == chain.Count && !SameRecord(l[k], chain[^1]))
                 {
                     chain.Add(l[k]);
                     last = k;
@@ -129,4 +129,9 @@ internal static class SigmaCorrelationWindows
         }
         return hits;
     }
+
+    /// <summary>A rule listed twice in a sequence matches each record once per listing: one record is not two steps.</summary>
+    private static bool SameRecord(CorrelationMatch a, CorrelationMatch b) =>
+        a.Joined is null && b.Joined is null && a.Line == b.Line && a.Record == b.Record && a.Time == b.Time
+        && string.Equals(a.Artifact, b.Artifact, StringComparison.Ordinal);
 }
