@@ -139,6 +139,7 @@ public class SigmaCorrelationScanTests(ITestOutputHelper output)
         Assert.Equal(2, result.Sigma!.Correlations!.Hits);
         var json = new MemoryStream();
         JsonReport.Write(result, json);
+        Exhunt.Tests.Reports.StoryWritersTests.AssertValid(json.ToArray());
         using var doc = JsonDocument.Parse(json.ToArray());
         var account = doc.RootElement.GetProperty("sigma");
         Assert.Equal(4, account.GetProperty("loaded").GetInt32());
@@ -191,7 +192,7 @@ public class SigmaCorrelationScanTests(ITestOutputHelper output)
         dir.Write("c-rejected.yml", "title: c\nid: cr\ncorrelation:\n    type: temporal\n    rules: [owa_auth_post, bad_rule]\n    timespan: 5m\n");
         dir.Write("c-linux.yml", "title: c\nid: cl\ncorrelation:\n    type: temporal\n    rules: [owa_auth_post, lin1]\n    timespan: 5m\n");
         dir.Write("c-chain.yml", "title: c\nid: cc\nname: loop_a\ncorrelation:\n    type: temporal\n    rules: [loop_b]\n    timespan: 5m\n---\ntitle: c\nid: cd\nname: loop_b\ncorrelation:\n    type: temporal\n    rules: [loop_a]\n    timespan: 5m\n");
-        dir.Write("c-malformed.yml", "title: c\nid: cx\ncorrelation:\n    type: event_count\n    rules: [owa_auth_post]\n    timespan: 5 minutes\n    condition:\n        gte: 2\n---\ntitle: c\nid: cy\ncorrelation:\n    type: value_count\n    rules: [owa_auth_post]\n    timespan: 5m\n    condition:\n        gte: 2\n---\ntitle: c\nid: cz\ncorrelation:\n    type: near\n    rules: [owa_auth_post]\n    timespan: 5m\n---\ntitle: c\nid: cw\ncorrelation:\n    type: event_count\n    rules: [owa_auth_post]\n    timespan: 99999999999d\n    condition:\n        gte: 2\n");
+        dir.Write("c-malformed.yml", "title: c\nid: cx\ncorrelation:\n    type: event_count\n    rules: [owa_auth_post]\n    timespan: 5 minutes\n    condition:\n        gte: 2\n---\ntitle: c\nid: cy\ncorrelation:\n    type: value_count\n    rules: [owa_auth_post]\n    timespan: 5m\n    condition:\n        gte: 2\n---\ntitle: c\nid: cz\ncorrelation:\n    type: near\n    rules: [owa_auth_post]\n    timespan: 5m\n---\ntitle: c\nid: cw\ncorrelation:\n    type: event_count\n    rules: [owa_auth_post]\n    timespan: 99999999999d\n    condition:\n        gte: 2\n---\ntitle: c\nid: cv\ncorrelation:\n    type: temporal\n    rules: [owa_auth_post, OWA_AUTH_POST]\n    timespan: 5m\n");
         var text = new StringWriter();
         Assert.Equal(0, RulesCommand.RunLint(dir.Path, json: true, text));
         output.WriteLine(text.ToString());
@@ -212,7 +213,8 @@ public class SigmaCorrelationScanTests(ITestOutputHelper output)
         Assert.Contains("value_count correlation names no condition field", reasons["cy"]);
         Assert.Contains("unsupported correlation type 'near'", reasons["cz"]);
         Assert.Contains("longer than 3650 days", reasons["cw"]);
-        Assert.Equal(10, reasons.Count);
+        Assert.Contains("names a rule twice", reasons["cv"]);
+        Assert.Equal(11, reasons.Count);
     }
 
     [SkippableFact]

@@ -268,6 +268,22 @@ public class SigmaCorrelationTests
     }
 
     [Fact]
+    public void Temporal_ordered_steps_may_repeat_a_rule_but_one_record_is_one_step()
+    {
+        var set = Load(Correlation("""
+            type: temporal_ordered
+            rules:
+                - failed_logon
+                - failed_logon
+                - successful_logon
+            timespan: 5m
+            """));
+        Assert.Empty(Run(set, Failed("EX01", 0), Success("EX01", 1)));
+        var hit = Assert.Single(Run(set, Failed("EX01", 0), Failed("EX01", 1), Success("EX01", 2)));
+        Assert.Equal("3", hit.Details!["records"]);
+    }
+
+    [Fact]
     public void Aliases_join_different_fields_of_different_rules()
     {
         // A failed logon from an address, then the web server connecting out to that same address.
