@@ -218,6 +218,53 @@ public class SigmaCorrelationScanTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void SigmaHQ_rules_unmodified_correlate_on_the_otrf_proxylogon_dataset()
+    {
+        var zip = Corpus.Path_("otrf-proxylogon/proxylogon_ssrf_rce_poc.zip");
+        using var mine = new Fixture.TempDir();
+        // Two SigmaHQ rules, joined by id from another folder: the ProxyLogon OAB virtual directory change, then the
+        // IIS worker starting processes; and a burst of such processes.
+        mine.Write("mr_proxylogon_oab_then_process.yml", """
+            title: ProxyLogon OAB virtual directory change, then the web server starts processes
+            id: 0f000000-0000-4000-8000-0000000000c1
+            correlation:
+                type: temporal_ordered
+                rules:
+                    - 550d3350-bb8a-4ff3-9533-2ba533f4a1c0
+                    - 8202070f-edeb-4d31-a010-a26c72ac5600
+                timespan: 5m
+                generate: true
+            level: critical
+            ---
+            title: Burst of processes started by the web server
+            id: 0f000000-0000-4000-8000-0000000000c2
+            correlation:
+                type: event_count
+                rules:
+                    - 8202070f-edeb-4d31-a010-a26c72ac5600
+                timespan: 1m
+                condition:
+                    gte: 3
+            level: high
+            """);
+        var sigma = SigmaLoader.Load([Corpus.Path_("sigma/rules/windows/builtin/msexchange"), Corpus.Path_("sigma/rules/windows/process_creation"), mine.Path]);
+        Assert.Empty(sigma.Report.Rejected);
+        Assert.Equal(2, sigma.Report.Correlations);
+        var result = new Scanner(new ScanOptions { Rules = sigma.AddTo(RuleSet.BuiltIn()) }).Scan(zip);
+        foreach (var f in result.Findings.Where(f => f.Rule.Id.StartsWith("sigma:0f", StringComparison.Ordinal)))
+            output.WriteLine($"{f.Rule.Id} {f.Host} {f.Time:O} | {f.Evidence}");
+        var ordered = Assert.Single(result.Findings, f => f.Rule.Id == "sigma:0f000000-0000-4000-8000-0000000000c1");
+        Assert.Equal("mxs01", ordered.Host);
+        Assert.Equal("2", ordered.Details!["records"]);
+        Assert.Equal(10485, ordered.Record);
+        var burst = Assert.Single(result.Findings, f => f.Rule.Id == "sigma:0f000000-0000-4000-8000-0000000000c2");
+        Assert.Equal("4", burst.Details!["records"]);
+        // generate: true on one correlation keeps the joined rules' own findings.
+        Assert.Equal(4, result.Findings.Count(f => f.Rule.Id == "sigma:8202070f-edeb-4d31-a010-a26c72ac5600"));
+        Assert.Equal(2, result.Sigma!.Correlations!.Hits);
+    }
+
+    [SkippableFact]
     public void Every_correlation_rule_of_the_sigmahq_tree_is_accounted_for()
     {
         var root = SigmaCorpus.Full();
