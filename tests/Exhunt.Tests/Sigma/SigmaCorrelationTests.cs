@@ -377,6 +377,47 @@ public class SigmaCorrelationTests
     }
 
     [Fact]
+    public void New_groups_beyond_the_correlation_cap_are_dropped_and_counted()
+    {
+        var set = Load(Correlation(FiveFailedIn10m));
+        var context = new ScanContext();
+        var e = Failed("EX01", 0);
+        var user = e.Data.FindIndex(d => d.Key == "TargetUserName");
+        for (var i = 0; i < SigmaCorrelationEngine.MaxMatchesPerCorrelation + 10; i++)
+        {
+            e.Data[user] = new("TargetUserName", "user" + i);
+            set.Inspect(e, new EventOrigin("a.evtx", i), context);
+        }
+        set.Correlations!.Run(new CorrelationInput(new EvidenceIndex([]), []), context);
+        var stats = set.Correlations.StatsFor(context)!;
+        Assert.Equal(10, stats.Dropped);
+        Assert.Equal(0, stats.Hits);
+    }
+
+    [Fact]
+    public void The_rule_catalogue_lists_correlations()
+    {
+        var set = Load(Correlation(FiveFailedIn10m));
+        var info = Assert.Single(RuleCatalog.Of(set.AddTo(new RuleSet())), r => r.Id == CorrelationId);
+        Assert.Equal("Correlated", info.Title);
+        Assert.Equal(Severity.High, info.Severity);
+    }
+
+    [Fact]
+    public void Rejects_are_escaped_on_the_console()
+    {
+        var report = new SigmaLoadReport();
+        report.Rejected.Add(new SigmaReject("rules/\u001b[2Jevil.yml", "id\u202e", "joins rule '\u0007x', which is not among the rules loaded"));
+        var text = new StringWriter();
+        Exhunt.Reports.SigmaReportSection.WriteConsole(text, new SigmaScanAccount(report, new SigmaCorrelationStats()));
+        var s = text.ToString();
+        Assert.DoesNotContain('\u001b', s);
+        Assert.DoesNotContain('\u202e', s);
+        Assert.DoesNotContain('\u0007', s);
+        Assert.Contains("\\x1b[2Jevil.yml", s);
+    }
+
+    [Fact]
     public void A_flood_in_one_group_is_capped_by_evicting_the_oldest()
     {
         var set = Load(Correlation(FiveFailedIn10m));
