@@ -26,7 +26,7 @@ public static class RulesCommand
     private static Command Lint()
     {
         var path = new Argument<string>("PATH") { Description = "A Sigma rule file or a folder of rules (read recursively)" };
-        var json = new Option<bool>("--json") { Description = "Print the account as JSON: {\"loaded\", \"rejected\": [{\"path\", \"id\", \"reason\"}], \"unsupported_logsource\", \"filters\", \"not_rules\"}" };
+        var json = new Option<bool>("--json") { Description = "Print the account as JSON: {\"loaded\", \"rejected\": [{\"path\", \"id\", \"reason\"}], \"unsupported_logsource\", \"filters\", \"not_rules\", \"correlations\"}" };
         var command = new Command("lint", "Load every Sigma rule under PATH and account for each: loaded, rejected (with the reason) or unsupported log source") { path, json };
         command.SetAction(parse => RunLint(parse.GetValue(path)!, parse.GetValue(json), Console.Out));
         return command;
@@ -57,12 +57,13 @@ public static class RulesCommand
                 w.WriteNumber("unsupported_logsource", report.UnsupportedLogSource);
                 w.WriteNumber("filters", report.Filters);
                 w.WriteNumber("not_rules", report.NotRules);
+                w.WriteNumber("correlations", report.Correlations);
                 w.WriteEndObject();
             }
             output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
             return 0;
         }
-        output.WriteLine($"loaded: {report.Loaded}");
+        output.WriteLine($"loaded: {report.Loaded} (correlations: {report.Correlations})");
         output.WriteLine($"unsupported log source: {report.UnsupportedLogSource}");
         output.WriteLine($"filters applied: {report.Filters}");
         output.WriteLine($"not rules (regression-test info, configs): {report.NotRules}");

@@ -39,7 +39,7 @@ public static class SigmaOption
                 throw new UsageException($"--sigma: '{p}' does not exist");
         var sigma = SigmaLoader.Load(paths);
         var r = sigma.Report;
-        log.WriteLine($"exhunt: Sigma: {r.Loaded} rules loaded, {r.Rejected.Count} rejected, {r.UnsupportedLogSource} with a log source exhunt does not read, {r.Filters} filters applied");
+        log.WriteLine($"exhunt: Sigma: {r.Loaded} rules loaded, {r.Rejected.Count} rejected, {r.UnsupportedLogSource} with a log source exhunt does not read, {r.Filters} filters applied, {r.Correlations} correlation rules among the loaded");
         foreach (var x in r.Rejected.Take(MaxRejectsShown))
             log.WriteLine($"exhunt: Sigma rejected {Printable(x.Path)}: {Printable(x.Reason)}");
         if (r.Rejected.Count > MaxRejectsShown)

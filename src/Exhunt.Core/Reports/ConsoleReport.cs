@@ -125,6 +125,8 @@ public static class ConsoleReport
         if (result.InstallRoots.Count > 0)
             o.WriteLine($"  Exchange installed at: {string.Join("; ", result.InstallRoots.Select(r => e(r.Length == 0 ? "(evidence root)" : r, 160)))}");
 
+        SigmaReportSection.WriteConsole(o, result.Sigma);
+
         if (result.Suppressed.Count > 0)
         {
             o.WriteLine();

@@ -156,6 +156,7 @@ public static class JsonReport
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        SigmaReportSection.WriteJson(w, result.Sigma);
         w.WriteEndObject();
     }
 

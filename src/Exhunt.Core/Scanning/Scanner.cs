@@ -94,6 +94,7 @@ public sealed class Scanner(ScanOptions options)
             Suppressed = context.Findings.Suppressed(),
             Exposure = Exhunt.Exposure.ScanExposure.From(context.Exposure),
             Traffic = context.Traffic,
+            Sigma = Exhunt.Detection.Sigma.SigmaScanAccount.For(options.Rules, context),
         };
     }
 
@@ -218,4 +219,7 @@ public sealed record ScanResult(
 
     /// <summary>Hourly web traffic per host, counted while reading (see <see cref="Story.Surge"/>).</summary>
     public Traffic? Traffic { get; init; }
+
+    /// <summary>The Sigma rules the scan ran, accounted for (null: no --sigma).</summary>
+    public Exhunt.Detection.Sigma.SigmaScanAccount? Sigma { get; init; }
 }

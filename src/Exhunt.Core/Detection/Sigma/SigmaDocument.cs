@@ -18,6 +18,9 @@ public sealed class SigmaRule
     /// <summary>The YAML tree; released once the rule is compiled (it is most of a loaded rule set's memory).</summary>
     internal YamlMappingNode Detection { get; set; } = new();
     internal List<string> Conditions { get; init; } = [];
+    /// <summary>False when every loaded correlation that names this rule leaves <c>generate</c> off: its matches then
+    /// only feed those correlations and make no findings of their own (Sigma correlation specification, "Generate").</summary>
+    internal bool Generates { get; set; } = true;
 }
 
 /// <summary>A Sigma filter (meta-filter document): a detection AND NOT'ed into the rules it names.</summary>
@@ -39,13 +42,14 @@ internal abstract record SigmaDocument(string Path, string Id)
 {
     public sealed record Rule(SigmaRule Value) : SigmaDocument(Value.Path, Value.Id);
     public sealed record Filter(SigmaFilter Value) : SigmaDocument(Value.Path, Value.Id);
+    public sealed record Correlation(SigmaCorrelation Value) : SigmaDocument(Value.Path, Value.Id);
     public sealed record Rejected(string P, string I, string Reason) : SigmaDocument(P, I);
     /// <summary>A YAML document that is no Sigma rule, filter or correlation (regression-test info, tool config).</summary>
     public sealed record NotARule(string P, string I) : SigmaDocument(P, I);
 }
 
 /// <summary>Reads the documents of one rule file: single rules, v1 collections (action: global / reset / repeat),
-/// correlation documents (rejected with their reason for now) and filter documents.</summary>
+/// correlation documents (<see cref="SigmaCorrelationParser"/>) and filter documents.</summary>
 internal static class SigmaDocuments
 {
     public const int MaxFileBytes = 1 << 20;
@@ -84,8 +88,8 @@ internal static class SigmaDocuments
         var id = Str(map, "id") ?? "";
         try
         {
-            if (map.Children.ContainsKey("correlation"))
-                return new SigmaDocument.Rejected(path, id, "correlation rule: not supported yet (its base rules load on their own)");
+            if (map.Children.TryGetValue("correlation", out var corr))
+                return new SigmaDocument.Correlation(SigmaCorrelationParser.Parse(path, id, map, corr));
             var logsource = map.Children.TryGetValue("logsource", out var ls) ? ls as YamlMappingNode : null;
             if (map.Children.TryGetValue("filter", out var f))
             {
@@ -127,10 +131,10 @@ internal static class SigmaDocuments
         }
     }
 
-    private static string? Str(YamlMappingNode? map, string key) =>
+    internal static string? Str(YamlMappingNode? map, string key) =>
         map is not null && map.Children.TryGetValue(key, out var v) && v is YamlScalarNode s ? s.Value : null;
 
-    private static List<string> List(YamlNode node) => node switch
+    internal static List<string> List(YamlNode node) => node switch
     {
         YamlScalarNode s => [s.Value ?? ""],
         YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode s ? s.Value ?? "" : throw new SigmaRuleException("expected a list of strings")).ToList(),

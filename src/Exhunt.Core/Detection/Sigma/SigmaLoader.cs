@@ -5,7 +5,8 @@ namespace Exhunt.Detection.Sigma;
 /// <summary>
 /// Loads Sigma rules from files and folders (*.yml, *.yaml, recursively): each rule is compiled once per place its
 /// records live, with its field names resolved once; filters are AND NOT'ed into the rules they name. Every rule is
-/// accounted for in <see cref="SigmaLoadReport"/>.
+/// accounted for in <see cref="SigmaLoadReport"/>. Correlation rules join the rules of the whole load, whatever file
+/// they are in (<see cref="SigmaCorrelationPlanner"/>).
 /// </summary>
 public static class SigmaLoader
 {
@@ -15,6 +16,7 @@ public static class SigmaLoader
         var report = new SigmaLoadReport();
         var rules = new List<SigmaRule>();
         var filters = new List<SigmaFilter>();
+        var correlations = new List<SigmaCorrelation>();
         foreach (var file in paths.SelectMany(Files).Distinct(StringComparer.Ordinal))
         {
             List<SigmaDocument> docs;
@@ -40,12 +42,13 @@ public static class SigmaLoader
                 {
                     case SigmaDocument.Rule r: rules.Add(r.Value); break;
                     case SigmaDocument.Filter f: filters.Add(f.Value); break;
+                    case SigmaDocument.Correlation c: correlations.Add(c.Value); break;
                     case SigmaDocument.Rejected x: report.Rejected.Add(new SigmaReject(x.Path, x.Id, x.Reason)); break;
                     case SigmaDocument.NotARule: report.NotRules++; break;
                 }
             }
         }
-        return Compile(rules, filters, options, report);
+        return Compile(rules, filters, correlations, options, report);
     }
 
     /// <summary>Loads rules from YAML text (tests and tools).</summary>
@@ -54,13 +57,15 @@ public static class SigmaLoader
         var report = new SigmaLoadReport();
         var rules = new List<SigmaRule>();
         var filters = new List<SigmaFilter>();
+        var correlations = new List<SigmaCorrelation>();
         foreach (var doc in SigmaDocuments.Read(path, new StringReader(yaml)))
         {
             if (doc is SigmaDocument.Rule r) rules.Add(r.Value);
             else if (doc is SigmaDocument.Filter f) filters.Add(f.Value);
+            else if (doc is SigmaDocument.Correlation c) correlations.Add(c.Value);
             else if (doc is SigmaDocument.Rejected x) report.Rejected.Add(new SigmaReject(x.Path, x.Id, x.Reason));
         }
-        return Compile(rules, filters, options ?? new SigmaOptions(), report);
+        return Compile(rules, filters, correlations, options ?? new SigmaOptions(), report);
     }
 
     private static IEnumerable<string> Files(string path)
@@ -72,16 +77,20 @@ public static class SigmaLoader
             .Order(StringComparer.Ordinal);
     }
 
-    private static SigmaRuleSet Compile(List<SigmaRule> rules, List<SigmaFilter> filters, SigmaOptions options, SigmaLoadReport report)
+    private static SigmaRuleSet Compile(List<SigmaRule> rules, List<SigmaFilter> filters, List<SigmaCorrelation> correlations,
+        SigmaOptions options, SigmaLoadReport report)
     {
         var compiled = new List<CompiledSigmaRule>();
         var usedFilters = new HashSet<SigmaFilter>();
+        var loaded = new HashSet<SigmaRule>();
+        var unsupported = new HashSet<SigmaRule>();
         foreach (var rule in rules)
         {
             var targets = SigmaLogSources.Instance.Resolve(rule.Product, rule.Category, rule.Service);
             if (targets.Count == 0)
             {
                 report.UnsupportedLogSource++;
+                unsupported.Add(rule);
                 continue;
             }
             var mine = filters.Where(f => f.Rules.Any(n => Names(rule, n))).ToList();
@@ -91,12 +100,7 @@ public static class SigmaLoader
                 var forRule = new List<CompiledSigmaRule>();
                 foreach (var target in targets)
                 {
-                    Func<string, FieldKey> resolve = target switch
-                    {
-                        LogTarget.Events e => name => FieldNames.Resolve(RecordShape.WinEvent, e.Renames.TryGetValue(name, out var to) ? to : name),
-                        _ => name => FieldNames.Resolve(RecordShape.WebLog, name),
-                    };
-                    var compiler = new SigmaCompiler(resolve, options);
+                    var compiler = new SigmaCompiler(Resolver(target), options);
                     var node = compiler.Compile(rule.Detection, rule.Conditions);
                     foreach (var f in mine)
                     {
@@ -107,6 +111,7 @@ public static class SigmaLoader
                 }
                 compiled.AddRange(forRule);
                 usedFilters.UnionWith(mine);
+                loaded.Add(rule);
                 report.Loaded++;
             }
             catch (SigmaRuleException e)
@@ -120,8 +125,16 @@ public static class SigmaLoader
             if (usedFilters.Contains(f)) report.Filters++;
             else report.Rejected.Add(new SigmaReject(f.Path, f.Id, "filter names no loaded rule"));
         }
-        return new SigmaRuleSet(compiled, report);
+        var correlation = SigmaCorrelationPlanner.Plan(correlations, rules, loaded, unsupported, compiled, report, Resolver);
+        return new SigmaRuleSet(compiled, report) { Correlations = correlation };
     }
+
+    /// <summary>Field name → key for the records of a target (event channels with their renames, or web logs).</summary>
+    internal static Func<string, FieldKey> Resolver(LogTarget target) => target switch
+    {
+        LogTarget.Events e => name => FieldNames.Resolve(RecordShape.WinEvent, e.Renames.TryGetValue(name, out var to) ? to : name),
+        _ => name => FieldNames.Resolve(RecordShape.WebLog, name),
+    };
 
     private static bool Names(SigmaRule rule, string name) =>
         name.Equals(rule.Id, StringComparison.OrdinalIgnoreCase)

@@ -24,6 +24,8 @@ public sealed class SigmaLoadReport
     public int Filters { get; internal set; }
     /// <summary>YAML documents under the path that are no rule, filter or correlation (regression-test info, tool config).</summary>
     public int NotRules { get; internal set; }
+    /// <summary>Correlation rules loaded (also counted in <see cref="Loaded"/>).</summary>
+    public int Correlations { get; internal set; }
     public List<SigmaReject> Rejected { get; } = new();
 }
 
@@ -47,8 +49,10 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     private readonly IReadOnlyList<string>? _needles;
 
     public SigmaLoadReport Report { get; }
+    /// <summary>The correlation rules of the load (null: none), run after the scan as a correlation rule.</summary>
+    public SigmaCorrelationEngine? Correlations { get; internal init; }
     internal IReadOnlyList<CompiledSigmaRule> Compiled { get; }
-    public IReadOnlyList<RuleInfo> Infos => Compiled.Select(c => c.Info).DistinctBy(i => i.Id).ToList();
+    public IReadOnlyList<RuleInfo> Infos => Compiled.Select(c => c.Info).Concat(Correlations?.Infos ?? []).DistinctBy(i => i.Id).ToList();
 
     internal SigmaRuleSet(IReadOnlyList<CompiledSigmaRule> compiled, SigmaLoadReport report)
     {
@@ -82,6 +86,7 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     {
         set.EventRules.Add(this);
         set.LogRules.Add(this);
+        if (Correlations is not null) set.CorrelationRules.Add(Correlations);
         return set;
     }
 
@@ -104,6 +109,8 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
                 // One finding per rule id and event, even when a multi-document rule reaches it twice.
                 if (fired?.Contains(rule.Info.Id) == true) continue;
                 (fired ??= new()).Add(rule.Info.Id);
+                Correlations?.Record(rule, view, evt.TimeCreated, evt.Computer, origin.Artifact, null, origin.Record, context);
+                if (!rule.Rule.Generates) continue;
                 var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
                 var evidence = Evidence(rule, view, details);
                 context.Add(EventFindings.Make(rule.Info, evt, origin, evidence, details: details));
@@ -121,6 +128,8 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         foreach (var rule in rules)
             if (rule.Node.Eval(view))
             {
+                Correlations?.Record(rule, view, record.Time, record.Str(Field.ServerHost) ?? record.File.Host, record.File.RelativePath, record.Line, null, context);
+                if (!rule.Rule.Generates) continue;
                 var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
                 var evidence = Evidence(rule, view, details);
                 context.Add(WebHit.Make(record, rule.Info, Outcome.Unknown, $"{WebHit.Request(record)} — {evidence}", details: details));
