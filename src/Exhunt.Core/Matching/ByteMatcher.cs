@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -8,7 +9,7 @@ namespace Exhunt.Matching;
 
 /// <summary>
 /// Finds any of a set of ASCII literals in raw bytes, ASCII case-insensitive (letters fold by 0x20; no other byte
-/// folds), and says which literal matched. Literals are split by length into fingerprint sets (1, 2 and 3+ bytes);
+/// folds), and says which literal matched. Literals are dealt, in order of their leading bytes, into passes of a few dozen;
 /// each set is searched with a Teddy-style packed nibble-mask filter (two 16-entry shuffle tables per fingerprint
 /// byte give, for 32 positions at once, the buckets whose literals may start there), and each candidate is verified
 /// against the literals of its buckets. Both cases of a letter are put in the tables, so the haystack is never folded.
@@ -16,8 +17,15 @@ namespace Exhunt.Matching;
 public sealed class ByteMatcher
 {
     private const int Buckets = 8;
+    /// <summary>Leading bytes a fingerprint takes: four keep digit-led literals (IP addresses) from matching every run of digits.</summary>
+    private const int MaxFingerprint = 4;
+    /// <summary>Literals per search pass (two per bucket): more would widen the buckets' nibble tables until most text matches.</summary>
+    public static int GroupSize { get; set; } = Environment.GetEnvironmentVariable("EXHUNT_TEDDY_GROUP") is { } g ? int.Parse(g) : 32;
     private readonly string[] _literals;
     private readonly FingerprintSet[] _sets;
+    private readonly int[] _singles;
+    private readonly byte[] _singleBytes;
+    private readonly SearchValues<byte> _singleSearch;
 
     public ByteMatcher(IReadOnlyList<string> literals)
     {
@@ -31,11 +39,15 @@ public sealed class ByteMatcher
             for (var j = 0; j < l.Length; j++) bytes[i][j] = Fold((byte)l[j]);
         }
         var sets = new List<FingerprintSet>();
-        foreach (var m in new[] { 1, 2, 3 })
-        {
-            var ids = Enumerable.Range(0, bytes.Length).Where(i => Math.Min(3, bytes[i].Length) == m).ToArray();
-            if (ids.Length > 0) sets.Add(new FingerprintSet(m, ids, bytes));
-        }
+        // Literals in fingerprint order, dealt into passes of GroupSize; a pass fingerprints as many leading bytes
+        // (up to four) as its shortest literal has. One-byte literals are found with a plain vectorised IndexOfAny.
+        var ordered = Enumerable.Range(0, bytes.Length).Where(i => bytes[i].Length > 1)
+            .OrderBy(i => bytes[i][..Math.Min(MaxFingerprint, bytes[i].Length)], ByteArrayComparer.Instance).ThenBy(i => i).ToArray();
+        foreach (var group in ordered.Chunk(GroupSize))
+            sets.Add(new FingerprintSet(Math.Min(MaxFingerprint, group.Min(i => bytes[i].Length)), group, bytes));
+        _singles = Enumerable.Range(0, bytes.Length).Where(i => bytes[i].Length == 1).ToArray();
+        _singleBytes = _singles.Select(i => bytes[i][0]).ToArray();
+        _singleSearch = SearchValues.Create(_singleBytes.SelectMany(b => (uint)(b - 'a') <= 'z' - 'a' ? new[] { b, (byte)(b & ~0x20) } : [b]).Distinct().ToArray());
         _sets = sets.ToArray();
     }
 
@@ -54,7 +66,24 @@ public sealed class ByteMatcher
     /// </summary>
     public void Scan<TSink>(ReadOnlySpan<byte> hay, ref TSink sink) where TSink : struct, IMatchSink
     {
+        if (_singles.Length > 0) ScanSingles(hay, ref sink);
         foreach (var set in _sets) set.Scan(hay, ref sink);
+    }
+
+    private void ScanSingles<TSink>(ReadOnlySpan<byte> hay, ref TSink sink) where TSink : struct, IMatchSink
+    {
+        var i = 0;
+        while (i < hay.Length)
+        {
+            var at = hay[i..].IndexOfAny(_singleSearch);
+            if (at < 0) return;
+            at += i;
+            var folded = Fold(hay[at]);
+            var resume = -1;
+            for (var j = 0; j < _singles.Length && resume <= at; j++)
+                if (_singleBytes[j] == folded) resume = Math.Max(resume, sink.OnMatch(hay, at, _singles[j]));
+            i = resume > at ? resume : at + 1;
+        }
     }
 
     /// <summary>All matches, sorted by position then literal (for tests and small lines).</summary>
@@ -86,10 +115,7 @@ public sealed class ByteMatcher
         public FingerprintSet(int m, int[] ids, byte[][] bytes)
         {
             _m = m;
-            // Literals with similar leading bytes share a bucket, so a bucket's nibble tables stay narrow.
-            var ordered = ids.OrderBy(i => bytes[i][..m], ByteArrayComparer.Instance).ThenBy(i => i).ToArray();
-            var per = (ordered.Length + Buckets - 1) / Buckets;
-            var groups = ordered.Chunk(Math.Max(1, per)).ToArray();
+            var groups = AssignBuckets(m, ids, bytes);
             _bucketIds = new int[groups.Length][];
             _bucketBytes = new byte[groups.Length][];
             _bucketFold = new byte[groups.Length][];
@@ -128,6 +154,13 @@ public sealed class ByteMatcher
             _hi = hi.Select(t => Vector128.Create(t)).ToArray();
         }
 
+        /// <summary>Literals in fingerprint order, dealt into consecutive buckets: like leading bytes share a bucket.</summary>
+        private static int[][] AssignBuckets(int m, int[] ids, byte[][] bytes)
+        {
+            var per = (ids.Length + Buckets - 1) / Buckets;
+            return ids.Chunk(Math.Max(1, per)).ToArray();
+        }
+
         private static IEnumerable<byte> Variants(byte folded) =>
             (uint)(folded - 'a') <= 'z' - 'a' ? [folded, (byte)(folded & ~0x20)] : [folded];
 
@@ -142,6 +175,7 @@ public sealed class ByteMatcher
                 var lo0 = Vector256.Create(_lo[0], _lo[0]); var hi0 = Vector256.Create(_hi[0], _hi[0]);
                 var lo1 = _m > 1 ? Vector256.Create(_lo[1], _lo[1]) : default; var hi1 = _m > 1 ? Vector256.Create(_hi[1], _hi[1]) : default;
                 var lo2 = _m > 2 ? Vector256.Create(_lo[2], _lo[2]) : default; var hi2 = _m > 2 ? Vector256.Create(_hi[2], _hi[2]) : default;
+                var lo3 = _m > 3 ? Vector256.Create(_lo[3], _lo[3]) : default; var hi3 = _m > 3 ? Vector256.Create(_hi[3], _hi[3]) : default;
                 var nib = Vector256.Create((byte)0x0F);
                 while (i <= last + 1 - 32)
                 {
@@ -155,6 +189,11 @@ public sealed class ByteMatcher
                         {
                             v = Vector256.LoadUnsafe(ref h, (nuint)(i + 2));
                             r &= Avx2.Shuffle(lo2, v & nib) & Avx2.Shuffle(hi2, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                            if (_m > 3)
+                            {
+                                v = Vector256.LoadUnsafe(ref h, (nuint)(i + 3));
+                                r &= Avx2.Shuffle(lo3, v & nib) & Avx2.Shuffle(hi3, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                            }
                         }
                     }
                     var mask = ~Vector256.Equals(r, Vector256<byte>.Zero).ExtractMostSignificantBits();
@@ -206,6 +245,7 @@ public sealed class ByteMatcher
                 int bits = _scalar[0][hay[i]];
                 if (_m > 1) bits &= _scalar[1][hay[i + 1]];
                 if (_m > 2) bits &= _scalar[2][hay[i + 2]];
+                if (_m > 3) bits &= _scalar[3][hay[i + 3]];
                 if (bits == 0) { i++; continue; }
                 var resume = Verify(hay, i, (byte)bits, ref onMatch);
                 i = resume > i ? resume : i + 1;
