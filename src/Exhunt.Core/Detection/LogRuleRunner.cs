@@ -74,7 +74,7 @@ public static class LogRuleRunner
             literals.Mark(line, seen);
             for (var l = 0; l < seen.Length; l++)
                 if (seen[l]) foreach (var r in owners[l]) wants[r] = true;
-        });
+        }, everyRaw: traffic is null ? null : traffic.ObserveRaw);
         traffic?.Complete();
     }
 }

@@ -48,8 +48,9 @@ public sealed class TextLogReader
     /// </summary>
     public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null,
         Action<LogRecord, bool>? everyRecord = null, Action<ReadOnlySpan<byte>, List<int>>? blockFilter = null,
-        Action<ReadOnlySpan<byte>>? wantedLine = null)
+        Action<ReadOnlySpan<byte>>? wantedLine = null, Func<LogRecord, ReadOnlySpan<byte>, bool>? everyRaw = null)
     {
+        _everyRaw = everyRaw; // the traffic counter from an unsplit line's bytes; false: it wants the decoded line
         _every = everyRecord; // sees every data line, split (true) or only timed (false): the traffic counter
         _filter = lineFilter;
         _byteFilter = lineFilter is null ? blockFilter : null;
@@ -94,7 +95,7 @@ public sealed class TextLogReader
                 if (TryCountUnsplitBytes(bytes))
                 {
                     // As on the char path (unparsed lines included): the traffic counter reads its columns from the decoded line.
-                    if (_every is not null)
+                    if (_every is not null && (_everyRaw is null || !_everyRaw(_record, bytes)))
                     {
                         Decode(bytes);
                         _every(_record, false);
@@ -147,6 +148,7 @@ public sealed class TextLogReader
     private Action<ReadOnlySpan<char>, List<int>>? _filter;
     private Action<ReadOnlySpan<byte>, List<int>>? _byteFilter;
     private Action<ReadOnlySpan<byte>>? _wantedLine;
+    private Func<LogRecord, ReadOnlySpan<byte>, bool>? _everyRaw;
     private Action<LogRecord, bool>? _every;
     /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
     private long _searchedTo, _hitBase;
