@@ -82,10 +82,44 @@ internal static class Bench
                 }
                 return n;
             });
-            Time("scan (rules, prefilter)", bytes, () =>
+            Time("reader, block matcher", bytes, () =>
+            {
+                long n = 0;
+                foreach (var e in evidence)
+                {
+                    var lits = rules.LogRouteFor(e.Kind).Literals;
+                    using var s = e.Open();
+                    new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++, blockFilter: lits is null ? null : lits.FindLines);
+                }
+                return n;
+            });
+            foreach (var block in new[] { false, true })
+                Time(block ? "+traffic, block matcher" : "+traffic, prefilter", bytes, () =>
+                {
+                    long n = 0;
+                    var traffic = new Exhunt.Story.Traffic();
+                    foreach (var e in evidence)
+                    {
+                        var route = rules.LogRouteFor(e.Kind);
+                        var counter = traffic.CounterFor(e);
+                        using var s = e.Open();
+                        new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++,
+                            block || route.Prefilter is null ? null : route.Prefilter.FindLines, counter is null ? null : counter.Observe,
+                            blockFilter: block && route.Literals is { } l ? l.FindLines : null, everyRaw: block && counter is not null ? counter.ObserveRaw : null);
+                        counter?.Complete();
+                    }
+                    return n;
+                });
+            Time("scan (rules, block)", bytes, () =>
             {
                 var ctx = new Exhunt.Detection.ScanContext();
                 foreach (var e in evidence) { using var s = e.Open(); Exhunt.Detection.LogRuleRunner.Run(rules, e, s, new Exhunt.Readers.ReaderStats(), ctx); }
+                return ctx.Findings.Count;
+            });
+            Time("scan (rules, prefilter)", bytes, () =>
+            {
+                var ctx = new Exhunt.Detection.ScanContext();
+                foreach (var e in evidence) { using var s = e.Open(); Exhunt.Detection.LogRuleRunner.Run(rules, e, s, new Exhunt.Readers.ReaderStats(), ctx, blockMatcher: false); }
                 return ctx.Findings.Count;
             });
             Time("text-log reader", bytes, () =>

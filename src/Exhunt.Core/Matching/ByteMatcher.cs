@@ -109,6 +109,7 @@ public sealed class ByteMatcher
         private readonly byte[][] _bucketFold;     // per bucket: concatenated OR-masks (0x20 for letters)
         private readonly byte[][] _bucketBytes;    // per bucket: concatenated literal bytes
         private readonly int[][] _bucketStarts;
+        private readonly uint[][] _bucketHeads, _bucketHeadFolds; // per bucket: first four bytes and their fold masks, as words
         private readonly byte[][] _scalar;         // per fingerprint byte: 256-entry bucket mask
         private readonly Vector128<byte>[] _lo, _hi;
 
@@ -120,6 +121,8 @@ public sealed class ByteMatcher
             _bucketBytes = new byte[groups.Length][];
             _bucketFold = new byte[groups.Length][];
             _bucketStarts = new int[groups.Length][];
+            _bucketHeads = new uint[groups.Length][];
+            _bucketHeadFolds = new uint[groups.Length][];
             _scalar = new byte[m][];
             var lo = new byte[m][];
             var hi = new byte[m][];
@@ -149,6 +152,11 @@ public sealed class ByteMatcher
                 _bucketStarts[b] = starts;
                 _bucketBytes[b] = all.ToArray();
                 _bucketFold[b] = all.Select(c => (uint)(c - 'a') <= 'z' - 'a' ? (byte)0x20 : (byte)0).ToArray();
+                if (m == MaxFingerprint)
+                {
+                    _bucketHeads[b] = starts[..^1].Select(st => BitConverter.ToUInt32(_bucketBytes[b], st)).ToArray();
+                    _bucketHeadFolds[b] = starts[..^1].Select(st => BitConverter.ToUInt32(_bucketFold[b], st)).ToArray();
+                }
             }
             _lo = lo.Select(t => Vector128.Create(t)).ToArray();
             _hi = hi.Select(t => Vector128.Create(t)).ToArray();
@@ -170,7 +178,54 @@ public sealed class ByteMatcher
             var last = n - _m; // last position a fingerprint fits
             var i = 0;
             ref var h = ref MemoryMarshal.GetReference(hay);
-            if (Avx2.IsSupported && last + 1 >= 32)
+            if (Avx512BW.IsSupported && last + 1 >= 64)
+            {
+                var nib = Vector512.Create((byte)0x0F);
+                Span<byte> spill = stackalloc byte[64];
+                Span<Vector512<byte>> lo = stackalloc Vector512<byte>[MaxFingerprint], hi = stackalloc Vector512<byte>[MaxFingerprint];
+                for (var k = 0; k < _m; k++)
+                {
+                    var l = Vector256.Create(_lo[k], _lo[k]); var u = Vector256.Create(_hi[k], _hi[k]);
+                    lo[k] = Vector512.Create(l, l); hi[k] = Vector512.Create(u, u);
+                }
+                Vector512<byte> lo0 = lo[0], hi0 = hi[0], lo1 = lo[1], hi1 = hi[1], lo2 = lo[2], hi2 = hi[2], lo3 = lo[3], hi3 = hi[3];
+                while (i <= last + 1 - 64)
+                {
+                    var v = Vector512.LoadUnsafe(ref h, (nuint)i);
+                    var r = Avx512BW.Shuffle(lo0, v & nib) & Avx512BW.Shuffle(hi0, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                    if (_m > 1)
+                    {
+                        v = Vector512.LoadUnsafe(ref h, (nuint)(i + 1));
+                        r &= Avx512BW.Shuffle(lo1, v & nib) & Avx512BW.Shuffle(hi1, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                        if (_m > 2)
+                        {
+                            v = Vector512.LoadUnsafe(ref h, (nuint)(i + 2));
+                            r &= Avx512BW.Shuffle(lo2, v & nib) & Avx512BW.Shuffle(hi2, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                            if (_m > 3)
+                            {
+                                v = Vector512.LoadUnsafe(ref h, (nuint)(i + 3));
+                                r &= Avx512BW.Shuffle(lo3, v & nib) & Avx512BW.Shuffle(hi3, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nib);
+                            }
+                        }
+                    }
+                    var mask = ~Vector512.Equals(r, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                    var next = i + 64;
+                    if (mask != 0) r.StoreUnsafe(ref MemoryMarshal.GetReference(spill));
+                    while (mask != 0)
+                    {
+                        var at = i + BitOperations.TrailingZeroCount(mask);
+                        mask &= mask - 1;
+                        var resume = Verify(hay, at, spill[at - i], ref onMatch);
+                        if (resume > at)
+                        {
+                            if (resume >= next) { next = resume; break; }
+                            mask &= ulong.MaxValue << (resume - i);
+                        }
+                    }
+                    i = next;
+                }
+            }
+            if (Avx2.IsSupported && last + 1 - i >= 32)
             {
                 var lo0 = Vector256.Create(_lo[0], _lo[0]); var hi0 = Vector256.Create(_hi[0], _hi[0]);
                 var lo1 = _m > 1 ? Vector256.Create(_lo[1], _lo[1]) : default; var hi1 = _m > 1 ? Vector256.Create(_hi[1], _hi[1]) : default;
@@ -212,7 +267,7 @@ public sealed class ByteMatcher
                     i = next;
                 }
             }
-            else if (Ssse3.IsSupported && last + 1 >= 16)
+            else if (Ssse3.IsSupported && last + 1 - i >= 16)
             {
                 var nib = Vector128.Create((byte)0x0F);
                 while (i <= last + 1 - 16)
@@ -265,10 +320,15 @@ public sealed class ByteMatcher
                 var lits = _bucketBytes[b];
                 var fold = _bucketFold[b];
                 var ids = _bucketIds[b];
+                var heads = _bucketHeads[b];
+                var headFolds = _bucketHeadFolds[b];
+                var word = at + 4 <= hay.Length ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(hay), at)) : 0;
                 for (var j = 0; j < ids.Length; j++)
                 {
                     int s = starts[j], len = starts[j + 1] - s;
                     if (at + len > hay.Length) continue;
+                    // Four bytes at once first (every literal here has four or more when _m is four).
+                    if (_m == MaxFingerprint && (word | headFolds[j]) != heads[j]) continue;
                     var k = 0;
                     while (k < len && (hay[at + k] | fold[s + k]) == lits[s + k]) k++;
                     if (k < len) continue;
