@@ -12,8 +12,13 @@ namespace Exhunt.Detection;
 /// </summary>
 public static class LogRuleRunner
 {
+    /// <summary>File size from which the byte search runs ahead on another core (<see cref="Readers.TextLogReader"/>):
+    /// below it the scanner's one-file-per-core keeps the cores busy and a second thread per file would only add
+    /// overhead.</summary>
+    public const long DefaultSearchAheadFrom = 64L << 20;
+
     public static void Run(RuleSet rules, EvidenceFile file, Stream stream, ReaderStats stats, ScanContext context, bool prefilter = true,
-        bool blockMatcher = true)
+        bool blockMatcher = true, long searchAheadFrom = DefaultSearchAheadFrom)
     {
         var route = rules.LogRouteFor(file.Kind);
         var forKind = route.Rules;
@@ -21,7 +26,7 @@ public static class LogRuleRunner
         var traffic = context.Traffic.CounterFor(file);
         if (prefilter && blockMatcher && route.Literals is { } literals && !route.HasEveryLineRule)
         {
-            RunBlocks(route, literals, file, stream, stats, context, traffic);
+            RunBlocks(route, literals, file, stream, stats, context, traffic, file.Length >= searchAheadFrom);
             return;
         }
         Action<LogRecord> onRecord;
@@ -57,7 +62,7 @@ public static class LogRuleRunner
     /// other rule could act on it), in rule-set order.
     /// </summary>
     private static void RunBlocks(LogRoute route, LineLiterals literals, EvidenceFile file, Stream stream, ReaderStats stats,
-        ScanContext context, Story.TrafficCounter? traffic)
+        ScanContext context, Story.TrafficCounter? traffic, bool searchAhead)
     {
         var forKind = route.Rules;
         var owners = route.Owners;
@@ -74,7 +79,7 @@ public static class LogRuleRunner
             literals.Mark(line, seen);
             for (var l = 0; l < seen.Length; l++)
                 if (seen[l]) foreach (var r in owners[l]) wants[r] = true;
-        }, everyRaw: traffic is null ? null : traffic.ObserveRaw);
+        }, everyRaw: traffic is null ? null : traffic.ObserveRaw, searchAhead: searchAhead && Environment.ProcessorCount > 1 ? file.Open : null);
         traffic?.Complete();
     }
 }

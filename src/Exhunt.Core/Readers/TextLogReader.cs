@@ -48,7 +48,8 @@ public sealed class TextLogReader
     /// </summary>
     public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null,
         Action<LogRecord, bool>? everyRecord = null, Action<ReadOnlySpan<byte>, List<int>>? blockFilter = null,
-        Action<ReadOnlySpan<byte>>? wantedLine = null, Func<LogRecord, ReadOnlySpan<byte>, bool>? everyRaw = null)
+        Action<ReadOnlySpan<byte>>? wantedLine = null, Func<LogRecord, ReadOnlySpan<byte>, bool>? everyRaw = null,
+        Func<Stream>? searchAhead = null)
     {
         _everyRaw = everyRaw; // the traffic counter from an unsplit line's bytes; false: it wants the decoded line
         _every = everyRecord; // sees every data line, split (true) or only timed (false): the traffic counter
@@ -58,6 +59,10 @@ public sealed class TextLogReader
         _searchedTo = 0;
         _hits.Clear();
         _blockChars = lineFilter is null ? [] : ArrayPool<char>.Shared.Rent(64 * 1024);
+        _aheadHits.Clear();
+        _aheadIndex = 0;
+        // A second stream over the same file, searched on another core (large files: the search is half the work).
+        _ahead = _byteFilter is not null && searchAhead is not null ? new SearchAhead(searchAhead, _byteFilter) : null;
         try
         {
             ReadLines(stream, onRecord);
@@ -65,6 +70,8 @@ public sealed class TextLogReader
         }
         finally
         {
+            _ahead?.Dispose();
+            _ahead = null;
             if (_blockChars.Length > 0) ArrayPool<char>.Shared.Return(_blockChars);
             _blockChars = [];
         }
@@ -149,6 +156,9 @@ public sealed class TextLogReader
     private Action<ReadOnlySpan<byte>, List<int>>? _byteFilter;
     private Action<ReadOnlySpan<byte>>? _wantedLine;
     private Func<LogRecord, ReadOnlySpan<byte>, bool>? _everyRaw;
+    private SearchAhead? _ahead;
+    private readonly List<long> _aheadHits = new();
+    private int _aheadIndex;
     private Action<LogRecord, bool>? _every;
     /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
     private long _searchedTo, _hitBase;
@@ -166,6 +176,24 @@ public sealed class TextLogReader
     {
         var start = lines.LineOffset;
         var end = start + length;
+        if (_ahead is not null)
+        {
+            while (end > _searchedTo && _ahead.Next(out var to, out var found))
+            {
+                if (_aheadIndex == _aheadHits.Count) { _aheadHits.Clear(); _aheadIndex = 0; }
+                _aheadHits.AddRange(found);
+                _searchedTo = to;
+            }
+            if (end <= _searchedTo)
+            {
+                while (_aheadIndex < _aheadHits.Count && _aheadHits[_aheadIndex] < start) _aheadIndex++;
+                return _aheadIndex < _aheadHits.Count && _aheadHits[_aheadIndex] < end;
+            }
+            // The read-ahead stream ended before this line (the file grew since): search here from now on.
+            _ahead.Dispose();
+            _ahead = null;
+            _hits.Clear();
+        }
         if (end > _searchedTo)
         {
             var block = lines.FromLineStart;

@@ -23,6 +23,8 @@ public sealed class ScanOptions
     /// <summary>Search the prefilter's literals in raw byte blocks and count unwanted lines from their bytes
     /// (<see cref="Exhunt.Matching.LineLiterals"/>); off: the char prefilter. Off only to prove it changes nothing.</summary>
     public bool BlockMatcher { get; init; } = true;
+    /// <summary>Text logs from this size on are searched ahead on a second core while read (0: every file; tests).</summary>
+    public long SearchAheadFrom { get; init; } = LogRuleRunner.DefaultSearchAheadFrom;
 }
 
 /// <summary>Evidence → readers → detectors → correlation → story: one pass over every file.</summary>
@@ -148,7 +150,7 @@ public sealed class Scanner(ScanOptions options)
     private void ReadTextLog(EvidenceFile file, ArtifactResult result, ScanContext context)
     {
         using (var stream = file.Open())
-            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher);
+            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
         // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
         if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis)) SniffHost(file, result);
     }

@@ -30,8 +30,8 @@ public sealed class BlockPathTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.Equal(Traffic(expected), Traffic(actual));
     }
 
-    private static ScanResult Scan(string path, bool prefilter, bool block) =>
-        new Scanner(new ScanOptions { LinePrefilter = prefilter, BlockMatcher = block, MaxParallelism = 2 }).Scan(path);
+    private static ScanResult Scan(string path, bool prefilter, bool block, long searchAheadFrom = long.MaxValue) =>
+        new Scanner(new ScanOptions { LinePrefilter = prefilter, BlockMatcher = block, MaxParallelism = 2, SearchAheadFrom = searchAheadFrom }).Scan(path);
 
     [Fact]
     public void The_demo_evidence_scans_alike_with_the_block_matcher_on_and_off()
@@ -40,6 +40,8 @@ public sealed class BlockPathTests(DemoSet set) : IClassFixture<DemoSet>
         Assert.NotEmpty(block.Findings);
         AssertSame(Scan(set.Folder, true, false), block);
         AssertSame(Scan(set.Folder, false, false), block);
+        // Every file searched ahead on a second thread, as a large file is.
+        AssertSame(block, Scan(set.Folder, true, true, searchAheadFrom: 0));
     }
 
     public static TheoryData<string> Layouts() => new(DemoLayout.All.Select(l => l.Name));
