@@ -119,4 +119,18 @@ public sealed class BlockPathTests(DemoSet set) : IClassFixture<DemoSet>
         }
         LogLines.Run("C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", iis.ToString(), ArtifactKind.Iis);
     }
+
+    /// <summary>A BOM, a line over the read-ahead's 4 MiB window and one over the reader's 1 MiB limit, with literals
+    /// in and around them: the search run ahead agrees with the reader's own (LogLines.Run runs both).</summary>
+    [Fact]
+    public void Overlong_lines_and_a_bom_read_alike_with_the_search_run_ahead()
+    {
+        const string fields = "#Fields: DateTime,RequestId,UrlStem,UserAgent,ClientIpAddress,ServerHostName,AnchorMailbox,RoutingHint\n";
+        const string hit = "2021-03-03T02:00:01.000Z,1,/ecp/y.js,python-requests/2.25.1,104.140.114.110,EXCH01,X-BEResource-Cookie,ServerInfo~a]@EXCH01:444/ecp/proxyLogon.ecp#~1941962753\n";
+        const string plain = "2021-03-03T02:00:02.000Z,2,/owa/,Mozilla/5.0,10.0.0.1,EXCH01,,\n";
+        var text = "\uFEFF" + fields + hit + plain + "2021-03-03T02:00:03.000Z,3,/owa/" + new string('a', 5 << 20) + "ServerInfo~,x,10.0.0.1,EXCH01,,\n"
+            + hit + plain + "2021-03-03T02:00:04.000Z,4,/owa/" + new string('b', (1 << 20) + 10) + "\n" + plain + hit.TrimEnd('\n');
+        var (findings, _, _) = LogLines.Run("Logging/HttpProxy/Ecp/HttpProxy_2021030302-1.LOG", text, ArtifactKind.HttpProxy);
+        Assert.NotEmpty(findings);
+    }
 }
