@@ -17,13 +17,13 @@ internal static class Bench
     private const double BytesPerRequest = 1720;
 
     /// <summary>Times the scanner in-process, so start-up and JIT can be told apart from steady throughput.</summary>
-    private static int Scan(string dir, bool prefilter, bool block = true)
+    private static int Scan(string dir, bool prefilter, bool block = true, bool ahead = true)
     {
         for (var run = 1; run <= 3; run++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { LinePrefilter = prefilter, BlockMatcher = block }).Scan(dir);
+            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { LinePrefilter = prefilter, BlockMatcher = block, SearchAheadFrom = ahead ? Exhunt.Detection.LogRuleRunner.DefaultSearchAheadFrom : long.MaxValue }).Scan(dir);
             clock.Stop();
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var records = result.Artifacts.Sum(a => a.Stats.Records);
@@ -145,7 +145,7 @@ internal static class Bench
     {
         if (args.Length > 0 && args[0] == "evtx") return Exhunt.Bench.EvtxBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "sigma") return Exhunt.Bench.SigmaBench.Run(args[1..]);
-        if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter", block: args.Length == 2 || args[2] != "--chars");
+        if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter", block: args.Length == 2 || args[2] != "--chars", ahead: args.Length == 2 || args[2] != "--no-ahead");
         if (args.Length == 2 && args[0] == "match") return Exhunt.Bench.MatchBench.Run(args[1]);
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
         if (args.Length == 2 && args[0] == "traffic") return Exhunt.Bench.TrafficBench.Run(args[1]);
