@@ -5,6 +5,7 @@ using Exhunt.Demo;
 //   generate --out DIR --gb N [--seed S] [--days D] [--layout kape|velociraptor|other-drive|flat|mixed-case]
 //     writes about N GB of demo evidence (benign Exchange traffic plus the demo intrusion) for timing scans.
 //   scan DIR | stages DIR    in-process timing of the scanner / of the text-log reading stages
+//   match DIR                the char prefilter (Latin-1 widening + SearchValues groups) against the byte block matcher
 //   traffic DIR              web-log reading with and without the surge traffic counter (CPU, allocations)
 //   evtx read|assemble ...   EVTX reader timing (bench/evtx-bench.sh)
 return Bench.Run(args);
@@ -16,13 +17,13 @@ internal static class Bench
     private const double BytesPerRequest = 1720;
 
     /// <summary>Times the scanner in-process, so start-up and JIT can be told apart from steady throughput.</summary>
-    private static int Scan(string dir, bool prefilter)
+    private static int Scan(string dir, bool prefilter, bool block = true, bool ahead = true)
     {
         for (var run = 1; run <= 3; run++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { LinePrefilter = prefilter }).Scan(dir);
+            var result = new Exhunt.Scanning.Scanner(new Exhunt.Scanning.ScanOptions { LinePrefilter = prefilter, BlockMatcher = block, SearchAheadFrom = ahead ? Exhunt.Detection.LogRuleRunner.DefaultSearchAheadFrom : long.MaxValue }).Scan(dir);
             clock.Stop();
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var records = result.Artifacts.Sum(a => a.Stats.Records);
@@ -81,10 +82,44 @@ internal static class Bench
                 }
                 return n;
             });
-            Time("scan (rules, prefilter)", bytes, () =>
+            Time("reader, block matcher", bytes, () =>
+            {
+                long n = 0;
+                foreach (var e in evidence)
+                {
+                    var lits = rules.LogRouteFor(e.Kind).Literals;
+                    using var s = e.Open();
+                    new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++, blockFilter: lits is null ? null : lits.FindLines);
+                }
+                return n;
+            });
+            foreach (var block in new[] { false, true })
+                Time(block ? "+traffic, block matcher" : "+traffic, prefilter", bytes, () =>
+                {
+                    long n = 0;
+                    var traffic = new Exhunt.Story.Traffic();
+                    foreach (var e in evidence)
+                    {
+                        var route = rules.LogRouteFor(e.Kind);
+                        var counter = traffic.CounterFor(e);
+                        using var s = e.Open();
+                        new Exhunt.Readers.TextLogReader(e, new Exhunt.Readers.ReaderStats()).Read(s, r => n++,
+                            block || route.Prefilter is null ? null : route.Prefilter.FindLines, counter is null ? null : counter.Observe,
+                            blockFilter: block && route.Literals is { } l ? l.FindLines : null, everyRaw: block && counter is not null ? counter.ObserveRaw : null);
+                        counter?.Complete();
+                    }
+                    return n;
+                });
+            Time("scan (rules, block)", bytes, () =>
             {
                 var ctx = new Exhunt.Detection.ScanContext();
                 foreach (var e in evidence) { using var s = e.Open(); Exhunt.Detection.LogRuleRunner.Run(rules, e, s, new Exhunt.Readers.ReaderStats(), ctx); }
+                return ctx.Findings.Count;
+            });
+            Time("scan (rules, prefilter)", bytes, () =>
+            {
+                var ctx = new Exhunt.Detection.ScanContext();
+                foreach (var e in evidence) { using var s = e.Open(); Exhunt.Detection.LogRuleRunner.Run(rules, e, s, new Exhunt.Readers.ReaderStats(), ctx, blockMatcher: false); }
                 return ctx.Findings.Count;
             });
             Time("text-log reader", bytes, () =>
@@ -110,7 +145,8 @@ internal static class Bench
     {
         if (args.Length > 0 && args[0] == "evtx") return Exhunt.Bench.EvtxBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "sigma") return Exhunt.Bench.SigmaBench.Run(args[1..]);
-        if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter");
+        if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter", block: args.Length == 2 || args[2] != "--chars", ahead: args.Length == 2 || args[2] != "--no-ahead");
+        if (args.Length == 2 && args[0] == "match") return Exhunt.Bench.MatchBench.Run(args[1]);
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
         if (args.Length == 2 && args[0] == "traffic") return Exhunt.Bench.TrafficBench.Run(args[1]);
         if (args.Length >= 2 && args[0] == "pages") return Exhunt.Bench.PagesBench.Run(args[1..]);

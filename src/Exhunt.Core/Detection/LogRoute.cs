@@ -1,3 +1,5 @@
+using Exhunt.Matching;
+
 namespace Exhunt.Detection;
 
 /// <summary>
@@ -7,8 +9,10 @@ namespace Exhunt.Detection;
 /// </summary>
 public sealed class LogRoute
 {
-    private LogRoute(ILogRule[] rules, bool[] everyLine, LinePrefilter? prefilter)
+    private LogRoute(ILogRule[] rules, bool[] everyLine, LinePrefilter? prefilter, LineLiterals? literals, int[][] owners)
     {
+        Literals = literals;
+        Owners = owners;
         Rules = rules;
         EveryLine = everyLine;
         Prefilter = prefilter;
@@ -25,6 +29,13 @@ public sealed class LogRoute
     public LinePrefilter? Prefilter { get; }
 
     public bool HasEveryLineRule { get; }
+
+    /// <summary>Every needle of the kind (none dropped for holding another), for the byte-level block search; null when
+    /// no rule declares needles or one is not plain ASCII (the char prefilter then does the work).</summary>
+    public LineLiterals? Literals { get; }
+
+    /// <summary>Per literal of <see cref="Literals"/>: the indexes of the rules that declare it.</summary>
+    public int[][] Owners { get; }
 
     /// <summary>The rules that get every line.</summary>
     public IEnumerable<ILogRule> EveryLineRules => Rules.Where((_, i) => EveryLine[i]);
@@ -44,6 +55,20 @@ public sealed class LogRoute
             anyNeedles = true;
             needles.UnionWith(list);
         }
-        return new LogRoute(rules, everyLine, anyNeedles ? new LinePrefilter(needles) : null);
+        // Literals equal ignoring case are one literal owned by every rule that declares it.
+        var literalIndex = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var owners = new List<List<int>>();
+        for (var i = 0; i < rules.Length; i++)
+        {
+            if (everyLine[i]) continue;
+            foreach (var n in rules[i].LineNeedles!)
+            {
+                if (!literalIndex.TryGetValue(n, out var at)) { literalIndex[n] = at = owners.Count; owners.Add([]); }
+                if (!owners[at].Contains(i)) owners[at].Add(i);
+            }
+        }
+        var literals = literalIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray();
+        var byteLiterals = anyNeedles && LineLiterals.Supports(literals) ? new LineLiterals(literals) : null;
+        return new LogRoute(rules, everyLine, anyNeedles ? new LinePrefilter(needles) : null, byteLiterals, owners.Select(o => o.ToArray()).ToArray());
     }
 }

@@ -42,15 +42,27 @@ public sealed class TextLogReader
     /// <paramref name="lineFilter"/> (adds where wanted literals start in a run of lines: at least one per line), a data line that
     /// holds none is still counted and timed, but not handed on (and, where its leading columns give the time, not
     /// split at all). The filter runs over whole buffers of lines, not line by line: one call per 64 KiB, not per line.
+    /// <paramref name="blockFilter"/> does the same over the raw bytes (no widening), and a line it does not want is
+    /// counted and timed from its bytes, not decoded; <paramref name="wantedLine"/> hears the raw bytes of each wanted
+    /// line just before it is handed on (to route it to the rules that own the literals it holds).
     /// </summary>
     public void Read(Stream stream, Action<LogRecord> onRecord, Action<ReadOnlySpan<char>, List<int>>? lineFilter = null,
-        Action<LogRecord, bool>? everyRecord = null)
+        Action<LogRecord, bool>? everyRecord = null, Action<ReadOnlySpan<byte>, List<int>>? blockFilter = null,
+        Action<ReadOnlySpan<byte>>? wantedLine = null, Func<LogRecord, ReadOnlySpan<byte>, bool>? everyRaw = null,
+        Func<Stream>? searchAhead = null)
     {
+        _everyRaw = everyRaw; // the traffic counter from an unsplit line's bytes; false: it wants the decoded line
         _every = everyRecord; // sees every data line, split (true) or only timed (false): the traffic counter
         _filter = lineFilter;
+        _byteFilter = lineFilter is null ? blockFilter : null;
+        _wantedLine = wantedLine;
         _searchedTo = 0;
         _hits.Clear();
         _blockChars = lineFilter is null ? [] : ArrayPool<char>.Shared.Rent(64 * 1024);
+        _aheadHits.Clear();
+        _aheadIndex = 0;
+        // A second stream over the same file, searched on another core (large files: the search is half the work).
+        _ahead = _byteFilter is not null && searchAhead is not null ? new SearchAhead(searchAhead, _byteFilter) : null;
         try
         {
             ReadLines(stream, onRecord);
@@ -58,6 +70,8 @@ public sealed class TextLogReader
         }
         finally
         {
+            _ahead?.Dispose();
+            _ahead = null;
             if (_blockChars.Length > 0) ArrayPool<char>.Shared.Return(_blockChars);
             _blockChars = [];
         }
@@ -75,12 +89,26 @@ public sealed class TextLogReader
                 _stats.Skip($"line {lines.LineNumber}: longer than {LineReader.MaxLineBytes / (1 << 20)} MiB, skipped");
                 continue;
             }
-            var wanted = _filter is null || Wanted(lines, bytes.Length);
+            var wanted = _filter is null && _byteFilter is null || Wanted(lines, bytes.Length);
             if (bytes.IsEmpty) continue;
             if (bytes.IndexOf((byte)0) >= 0)
             {
                 Unparsed(ref _binary, lines.LineNumber);
                 continue;
+            }
+            if (!wanted && _byteFilter is not null && bytes[0] != (byte)'#')
+            {
+                _record.Line = lines.LineNumber;
+                if (TryCountUnsplitBytes(bytes))
+                {
+                    // As on the char path (unparsed lines included): the traffic counter reads its columns from the decoded line.
+                    if (_every is not null && (_everyRaw is null || !_everyRaw(_record, bytes)))
+                    {
+                        Decode(bytes);
+                        _every(_record, false);
+                    }
+                    continue;
+                }
             }
             Decode(bytes);
             var raw = _record.Raw;
@@ -116,11 +144,21 @@ public sealed class TextLogReader
             if (!closed) _stats.Error($"line {lines.LineNumber}: unterminated quoted field, last value read to the end of the line");
             _stats.Records++;
             _every?.Invoke(_record, true);
-            if (wanted) onRecord(_record);
+            if (wanted)
+            {
+                _wantedLine?.Invoke(bytes);
+                onRecord(_record);
+            }
         }
     }
 
     private Action<ReadOnlySpan<char>, List<int>>? _filter;
+    private Action<ReadOnlySpan<byte>, List<int>>? _byteFilter;
+    private Action<ReadOnlySpan<byte>>? _wantedLine;
+    private Func<LogRecord, ReadOnlySpan<byte>, bool>? _everyRaw;
+    private SearchAhead? _ahead;
+    private readonly List<long> _aheadHits = new();
+    private int _aheadIndex;
     private Action<LogRecord, bool>? _every;
     /// <summary>Stream offset up to which the buffered lines were searched; hits in them, relative to _hitBase, sorted.</summary>
     private long _searchedTo, _hitBase;
@@ -138,11 +176,38 @@ public sealed class TextLogReader
     {
         var start = lines.LineOffset;
         var end = start + length;
+        if (_ahead is not null)
+        {
+            while (end > _searchedTo && _ahead.Next(out var to, out var found))
+            {
+                if (_aheadIndex == _aheadHits.Count) { _aheadHits.Clear(); _aheadIndex = 0; }
+                _aheadHits.AddRange(found);
+                _searchedTo = to;
+            }
+            if (end <= _searchedTo)
+            {
+                while (_aheadIndex < _aheadHits.Count && _aheadHits[_aheadIndex] < start) _aheadIndex++;
+                return _aheadIndex < _aheadHits.Count && _aheadHits[_aheadIndex] < end;
+            }
+            // The read-ahead stream ended before this line (the file grew since): search here from now on.
+            _ahead.Dispose();
+            _ahead = null;
+            _hits.Clear();
+        }
         if (end > _searchedTo)
         {
             var block = lines.FromLineStart;
             var lastBreak = block.LastIndexOf((byte)'\n');
             block = lastBreak >= length ? block[..lastBreak] : block[..length];
+            if (_byteFilter is not null)
+            {
+                _hits.Clear();
+                _byteFilter(block, _hits);
+                _hitIndex = 0;
+                _hitBase = start;
+                _searchedTo = start + block.Length;
+                goto searched;
+            }
             if (_blockChars.Length < block.Length)
             {
                 ArrayPool<char>.Shared.Return(_blockChars);
@@ -156,6 +221,7 @@ public sealed class TextLogReader
             _hitBase = start;
             _searchedTo = start + block.Length;
         }
+        searched:
         while (_hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < start) _hitIndex++;
         return _hitIndex < _hits.Count && _hitBase + _hits[_hitIndex] < end;
     }
@@ -214,6 +280,65 @@ public sealed class TextLogReader
         _stats.Records++;
         return true;
     }
+
+    /// <summary>
+    /// <see cref="TryCountUnsplit"/> from the raw bytes, without decoding the line: the same checks in the same order,
+    /// and false (the caller decodes and goes the char way) wherever bytes and chars could tell apart: non-ASCII leading
+    /// values or time text. Separators are ASCII, and UTF-8 never hides an ASCII byte, so columns fall where they do
+    /// in the decoded line.
+    /// </summary>
+    private bool TryCountUnsplitBytes(ReadOnlySpan<byte> raw)
+    {
+        if (_columns is null || _assumedColumns > 0 || !_asciiHeader) return false;
+        if (!_w3c && raw.IndexOf((byte)'"') >= 0) return false;
+        var of = _record.ColumnOf;
+        int timeA = _w3c ? of[(int)Field.Date] : of[(int)Field.DateTime], timeB = _w3c ? of[(int)Field.TimeOfDay] : -1;
+        var last = Math.Max(1, Math.Max(timeA, timeB));
+        if (last >= MaxLeadingColumns) return false;
+
+        ReadOnlySpan<byte> c0 = default, c1 = default, a = default, b = default;
+        var rest = raw;
+        var separated = false;
+        var sep = (byte)_separator;
+        for (var col = 0; col <= last; col++)
+        {
+            var end = rest.IndexOf(sep);
+            separated |= end >= 0;
+            var value = end < 0 ? rest : rest[..end];
+            if (col == 0) c0 = value;
+            if (col == 1) c1 = value;
+            if (col == timeA) a = value;
+            if (col == timeB) b = value;
+            if (end < 0) break;
+            rest = rest[(end + 1)..];
+        }
+        if (!Ascii.IsValid(c0) || !Ascii.IsValid(c1) || !Ascii.IsValid(a) || !Ascii.IsValid(b) || a.Length > 64 || b.Length > 64) return false;
+        if (_columns.Length > 1 && Ascii.EqualsIgnoreCase(c0, _columns[0]) && Ascii.EqualsIgnoreCase(c1, _columns[1])) return false;
+
+        if (!separated && _columns.Length > 1)
+        {
+            Unparsed(ref _noSeparators, _record.Line);
+            return true;
+        }
+        Span<char> ca = stackalloc char[a.Length], cb = stackalloc char[b.Length];
+        Ascii.ToUtf16(a, ca, out _);
+        Ascii.ToUtf16(b, cb, out _);
+        DateTime? time;
+        if (_w3c) time = Timestamps.TryParseW3c(W3cValue(ca), W3cValue(cb), out var w) ? w : null;
+        else time = Timestamps.TryParseIso(ca, out var t) ? t : null;
+        _record.Time = time;
+        if (time is { } seen) SeeTime(seen);
+        else if (TimeExpected)
+        {
+            Unparsed(ref _noTime, _record.Line);
+            return true;
+        }
+        _stats.Records++;
+        return true;
+    }
+
+    /// <summary>Whether the first two column names are ASCII (the byte path compares leading values with them).</summary>
+    private bool _asciiHeader;
 
     // Plausibility (facts: every Exchange CSV line starts with its DateTime, every W3C line has date and time): a line
     // without a valid timestamp, with binary bytes or without a single separator is not a record of this format. The
@@ -281,6 +406,7 @@ public sealed class TextLogReader
     {
         _columns = names.Select(n => n.Trim()).ToArray();
         _assumedColumns = 0;
+        _asciiHeader = _columns.Take(2).All(c => Ascii.IsValid(c));
         Array.Fill(_record.ColumnOf, -1);
         for (var i = 0; i < _columns.Length; i++)
             if (FieldMaps.TryMap(_columns[i], out var f) && _record.ColumnOf[(int)f] < 0) _record.ColumnOf[(int)f] = i;

@@ -20,6 +20,11 @@ public sealed class ScanOptions
     /// <summary>Skip text-log lines that hold none of the log rules' literals (<see cref="ILogRule.LineNeedles"/>).
     /// Off only to prove it changes nothing and to measure what it saves.</summary>
     public bool LinePrefilter { get; init; } = true;
+    /// <summary>Search the prefilter's literals in raw byte blocks and count unwanted lines from their bytes
+    /// (<see cref="Exhunt.Matching.LineLiterals"/>); off: the char prefilter. Off only to prove it changes nothing.</summary>
+    public bool BlockMatcher { get; init; } = true;
+    /// <summary>Text logs from this size on are searched ahead on a second core while read (0: every file; tests).</summary>
+    public long SearchAheadFrom { get; init; } = LogRuleRunner.DefaultSearchAheadFrom;
 }
 
 /// <summary>Evidence → readers → detectors → correlation → story: one pass over every file.</summary>
@@ -146,7 +151,7 @@ public sealed class Scanner(ScanOptions options)
     private void ReadTextLog(EvidenceFile file, ArtifactResult result, ScanContext context)
     {
         using (var stream = file.Open())
-            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter);
+            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
         // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
         if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis)) SniffHost(file, result);
     }

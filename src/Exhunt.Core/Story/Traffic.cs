@@ -1,3 +1,4 @@
+using System.Text;
 using Exhunt.Evidence;
 using Exhunt.Readers;
 
@@ -239,6 +240,58 @@ public sealed class TrafficCounter
             Columns(record.Raw, of[(int)Field.UrlStem], of[(int)Field.ClientIp], of[(int)Field.UserAgent],
                 of[(int)Field.ServerHost], of[(int)Field.ServerPort], out stem, out ip, out ua, out server, out port);
         }
+        Count(time, stem, ip, ua, server, port, split);
+    }
+
+    /// <summary>
+    /// An unsplit line from its raw bytes, without decoding the line: its five columns are found in the bytes (the
+    /// separators are ASCII, so they fall where they do in the decoded text) and widened when they are ASCII, so the
+    /// counts are those <see cref="Observe"/> would make. False (nothing counted) when a value is not ASCII: the caller
+    /// then decodes the line and calls <see cref="Observe"/>.
+    /// </summary>
+    public bool ObserveRaw(LogRecord record, ReadOnlySpan<byte> raw)
+    {
+        if (record.Time is not { } time) return true;
+        var of = record.ColumnOf;
+        int a = of[(int)Field.UrlStem], b = of[(int)Field.ClientIp], c = of[(int)Field.UserAgent], d = of[(int)Field.ServerHost], e = of[(int)Field.ServerPort];
+        ReadOnlySpan<byte> va = default, vb = default, vc = default, vd = default, ve = default;
+        var last = Math.Max(Math.Max(a, b), Math.Max(Math.Max(c, d), e));
+        var sep = (byte)_sep;
+        for (var col = 0; col <= last; col++)
+        {
+            var end = raw.IndexOf(sep);
+            var value = end < 0 ? raw : raw[..end];
+            if (col == a) va = value;
+            if (col == b) vb = value;
+            if (col == c) vc = value;
+            if (col == d) vd = value;
+            if (col == e) ve = value;
+            if (end < 0) break;
+            raw = raw[(end + 1)..];
+        }
+        var total = va.Length + vb.Length + vc.Length + vd.Length + ve.Length;
+        if (total > 4096 || !Ascii.IsValid(va) || !Ascii.IsValid(vb) || !Ascii.IsValid(vc) || !Ascii.IsValid(vd) || !Ascii.IsValid(ve)) return false;
+        if (_wide.Length < total) _wide = new char[Math.Max(total, 512)];
+        var w = _wide.AsSpan();
+        var stem = Widen(va, ref w); var ip = Widen(vb, ref w); var ua = Widen(vc, ref w); var server = Widen(vd, ref w); var port = Widen(ve, ref w);
+        Count(time, stem, ip, ua, server, port, split: false);
+        return true;
+    }
+
+    private char[] _wide = [];
+
+    private ReadOnlySpan<char> Widen(ReadOnlySpan<byte> value, ref Span<char> into)
+    {
+        if (_w3c && value.Length == 1 && value[0] == (byte)'-') return default;
+        Ascii.ToUtf16(value, into, out var n);
+        var s = into[..n];
+        into = into[n..];
+        return s;
+    }
+
+    private void Count(DateTime time, ReadOnlySpan<char> stem, ReadOnlySpan<char> ip, ReadOnlySpan<char> ua, ReadOnlySpan<char> server,
+        ReadOnlySpan<char> port, bool split)
+    {
         // The back-end site (port 444) logs every front-end request again, with the front end as client.
         if (_w3c && port.SequenceEqual("444")) return;
 

@@ -27,30 +27,37 @@ public static class LogLines
         Run(relativePath, content, kind, rules).Findings;
 
     /// <summary>
-    /// Runs the log rules through <see cref="LogRuleRunner"/> twice, with the line prefilter off and on, and asserts
-    /// that both runs found, claimed and recorded the same: every rule test is also a test of the rule's needles.
+    /// Runs the log rules through <see cref="LogRuleRunner"/> three times, with the line prefilter off, on (chars), on
+    /// with the byte block matcher and with the byte search run ahead on another thread, and asserts that every run found, claimed and recorded the same: every rule test is
+    /// also a test of the rule's needles and of the byte path.
     /// </summary>
     public static (List<Finding> Findings, List<FileWriteClaim> Writes, List<PageRequest> Requests) Run(string relativePath, string content,
         ArtifactKind? kind = null, RuleSet? rules = null)
     {
         rules ??= RuleSet.BuiltIn();
         var full = RunOnce(relativePath, content, kind, rules, prefilter: false);
-        var filtered = RunOnce(relativePath, content, kind, rules, prefilter: true);
-        Assert.Equal(Describe(full.Findings), Describe(filtered.Findings));
-        Assert.Equal(full.Writes, filtered.Writes);
-        Assert.Equal(full.Requests, filtered.Requests);
-        Assert.Equal(full.Stats, filtered.Stats);
+        var chars = RunOnce(relativePath, content, kind, rules, prefilter: true, blockMatcher: false);
+        var filtered = RunOnce(relativePath, content, kind, rules, prefilter: true, blockMatcher: true);
+        var ahead = RunOnce(relativePath, content, kind, rules, prefilter: true, blockMatcher: true, searchAheadFrom: 0);
+        foreach (var other in new[] { chars, filtered, ahead })
+        {
+            Assert.Equal(Describe(full.Findings), Describe(other.Findings));
+            Assert.Equal(full.Writes, other.Writes);
+            Assert.Equal(full.Requests, other.Requests);
+            Assert.Equal(full.Stats, other.Stats);
+        }
         return (filtered.Findings, filtered.Writes, filtered.Requests);
     }
 
     private static (List<Finding> Findings, List<FileWriteClaim> Writes, List<PageRequest> Requests, string Stats) RunOnce(string relativePath,
-        string content, ArtifactKind? kind, RuleSet rules, bool prefilter)
+        string content, ArtifactKind? kind, RuleSet rules, bool prefilter, bool blockMatcher = true,
+        long searchAheadFrom = LogRuleRunner.DefaultSearchAheadFrom)
     {
         var file = Fixture.File(relativePath, content, kind);
         var context = new ScanContext();
         var stats = new ReaderStats();
         using var s = file.Open();
-        LogRuleRunner.Run(rules, file, s, stats, context, prefilter);
+        LogRuleRunner.Run(rules, file, s, stats, context, prefilter, blockMatcher, searchAheadFrom);
         var statsText = $"{stats.Records} {stats.Skipped} {stats.First:O} {stats.Last:O} {string.Join(" | ", stats.Errors)}";
         return (context.Findings.Snapshot().ToList(), context.FileWrites.ToList(), context.PageRequests.ToList(), statsText);
     }
