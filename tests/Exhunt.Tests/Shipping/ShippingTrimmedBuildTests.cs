@@ -7,7 +7,8 @@ namespace Exhunt.Tests.Shipping;
 /// <summary>
 /// The trimmed single-file build (what an admin copies to a server) finds what the normal build finds on the demo:
 /// same verdict, hosts, findings, incidents, coverage and per-file counts; lists the same detections; names the same
-/// version. Today's failure mode this guards against: a trimmed build that silently runs or lists fewer rules.
+/// version; loads Sigma rules (YamlDotNet) the same. The failure this guards against: a trimmed build that silently
+/// runs or lists fewer rules.
 /// </summary>
 public class ShippingTrimmedBuildTests(TrimmedBuild build) : IClassFixture<TrimmedBuild>
 {
@@ -65,6 +66,24 @@ public class ShippingTrimmedBuildTests(TrimmedBuild build) : IClassFixture<Trimm
         Assert.Equal(0, version.ExitCode);
         Assert.Equal(CliProcess.Run("--version").Stdout, version.Stdout);
         Assert.Matches(@"^\d+\.\d+\.\d+\+([0-9a-f]{12}|nogit)$", version.Stdout.Trim());
+    }
+
+    [SkippableFact]
+    public void The_trimmed_build_loads_sigma_rules_as_the_normal_build_does()
+    {
+        Skip.If(build.SkipReason is not null, build.SkipReason);
+        var web = Corpus.Path_("sigma/rules/web");
+        var trimmedLint = build.Run("rules", "lint", web, "--json");
+        var normalLint = CliProcess.Run("rules", "lint", web, "--json");
+        Assert.Equal(normalLint.ExitCode, trimmedLint.ExitCode);
+        Assert.Equal(normalLint.Stdout, trimmedLint.Stdout);
+        using (var lint = JsonDocument.Parse(trimmedLint.Stdout))
+            Assert.True(lint.RootElement.GetProperty("loaded").GetInt32() > 5, trimmedLint.Stdout);
+
+        var trimmed = build.Run("rules", "--sigma", web);
+        Assert.Equal(0, trimmed.ExitCode);
+        Assert.Equal(CliProcess.Run("rules", "--sigma", web).Stdout, trimmed.Stdout);
+        Assert.Contains("sigma:", trimmed.Stdout);
     }
 
     private static string Console(string stdout, JsonElement report) =>
