@@ -42,9 +42,22 @@ public static class CliRunner
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"exhunt: internal error: {e}");
+            Console.Error.WriteLine(InternalError(e, Environment.GetEnvironmentVariable(DebugVariable)));
             return ExitCodes.Internal;
         }
+    }
+
+    /// <summary>Set to 1 (or true) to get the stack trace of an internal error (exit 70).</summary>
+    public const string DebugVariable = "EXHUNT_DEBUG";
+
+    /// <summary>What exit 70 prints: one line naming the error, or the whole exception with its stack when
+    /// <see cref="DebugVariable"/> is set. The message is made printable (it may carry evidence text).</summary>
+    public static string InternalError(Exception e, string? debug)
+    {
+        if (debug is "1" || string.Equals(debug, "true", StringComparison.OrdinalIgnoreCase))
+            return $"exhunt: internal error: {e}";
+        var message = new string(e.Message.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return $"exhunt: internal error: {e.GetType().Name}: {message} (this is a bug in exhunt; set {DebugVariable}=1 for the stack trace)";
     }
 }
 

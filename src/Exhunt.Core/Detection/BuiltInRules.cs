@@ -1,8 +1,12 @@
+using Exhunt.Detection.Events;
+using Exhunt.Findings;
+
 namespace Exhunt.Detection;
 
 /// <summary>
 /// Every built-in rule, listed by hand so that a trimmed or AOT build runs them all (no assembly scanning). A test
-/// checks this list against the rule classes the assembly holds, so a new rule that is not added here fails it.
+/// checks this list against the rule classes the assembly holds, so a new rule that is not added here fails it; the
+/// same goes for <see cref="Infos"/>, the detections they report under (what <c>exhunt rules</c> lists).
 /// </summary>
 public static class BuiltInRules
 {
@@ -76,4 +80,111 @@ public static class BuiltInRules
         new global::Exhunt.Exposure.ServedBuildRule(),
         new global::Exhunt.Exposure.UpdateRecordRule(),
     ];
+
+    /// <summary>
+    /// Every detection the built-in rules report under, listed by hand like the rules themselves (a trimmed or AOT build
+    /// keeps no static field that nothing names). A test checks it against the <see cref="RuleInfo"/> members the
+    /// assembly holds.
+    /// </summary>
+    public static IReadOnlyList<RuleInfo> Infos { get; } =
+    [
+        global::Exhunt.Detection.Events.LogFileDeletionRule.Info,
+        global::Exhunt.Detection.Events.EventLogClearedRule.Info,
+        global::Exhunt.Detection.Events.MailboxImportExportRoleRule.Info,
+        global::Exhunt.Detection.Events.CertificateRequestWebShellRule.Info,
+        global::Exhunt.Detection.Events.TransportAgentInstallRule.Info,
+        global::Exhunt.Detection.Events.GetAppInvalidCastRule.Info,
+        global::Exhunt.Detection.Events.DefenderWebShellRule.Info,
+        global::Exhunt.Detection.Events.DefenderWebShellRule.OutsideWebFolderInfo,
+        global::Exhunt.Detection.Events.DefenderExchangeExploitRule.Info,
+        global::Exhunt.Detection.Events.DefenderLsassDumpRule.Info,
+        global::Exhunt.Detection.Events.HafniumCommandRule.Info,
+        global::Exhunt.Detection.Events.LsassDumpCommandRule.Info,
+        global::Exhunt.Detection.Events.LsassAccessRule.Info,
+        global::Exhunt.Detection.Events.LsassDumpFileRule.Info,
+        global::Exhunt.Detection.Events.MailboxExportWebShellRule.Info,
+        global::Exhunt.Detection.Events.MailboxExportRule.Info,
+        global::Exhunt.Detection.Events.MailboxExportRemovedRule.Info,
+        global::Exhunt.Detection.Events.OabVirtualDirectoryRecreatedRule.Info,
+        global::Exhunt.Detection.Events.SevenZipStagingRule.Info,
+        global::Exhunt.Detection.Events.ExchangeSnapinRule.Info,
+        global::Exhunt.Detection.Events.ReverseShellRule.Info,
+        global::Exhunt.Detection.Events.TransportAgentConfigRule.Info,
+        global::Exhunt.Detection.Events.UmInvalidCastRule.Info,
+        global::Exhunt.Detection.Events.UmGadgetWatsonRule.Info,
+        global::Exhunt.Detection.Events.UmWorkerErrorRule.Info,
+        global::Exhunt.Detection.Events.VirtualDirectoryScriptRule.Info,
+        global::Exhunt.Detection.Events.WebShellWriteRule.Info,
+        ..Weights(global::Exhunt.Detection.Events.WebShellWriteRule.Weights),
+        global::Exhunt.Detection.Events.PageWriteOtherRule.Info,
+        global::Exhunt.Detection.Events.UmWorkerFileWriteRule.Info,
+        global::Exhunt.Detection.Events.UmWorkerChildRule.Info,
+        global::Exhunt.Detection.Events.W3wpShellRule.Info,
+        ..Weights(global::Exhunt.Detection.Events.W3wpShellRule.Weights),
+        global::Exhunt.Detection.Events.W3wpUnusualChildRule.Info,
+        global::Exhunt.Detection.Events.ChopperCommandRule.Info,
+        ..Weights(global::Exhunt.Detection.Events.ChopperCommandRule.Weights),
+        global::Exhunt.Detection.Content.WebShellContentRule.Shell,
+        global::Exhunt.Detection.Content.WebShellContentRule.Likely,
+        global::Exhunt.Detection.Content.WebShellContentRule.Risky,
+        global::Exhunt.Detection.Content.WebShellContentRule.OabDump,
+        global::Exhunt.Detection.Content.WebShellContentRule.Compiled,
+        global::Exhunt.Detection.Content.WebShellContentRule.CompiledLikely,
+        global::Exhunt.Detection.Files.ArchiveRule.ProgramData,
+        global::Exhunt.Detection.Files.ArchiveRule.WebRoot,
+        global::Exhunt.Detection.Files.ArchiveRule.Staging,
+        global::Exhunt.Detection.Files.DisguisedPageRule.PstPage,
+        global::Exhunt.Detection.Files.DisguisedPageRule.CertRequestPage,
+        global::Exhunt.Detection.Files.MinidumpRule.Lsass,
+        global::Exhunt.Detection.Files.MinidumpRule.OtherProcess,
+        global::Exhunt.Detection.Files.MinidumpRule.LsassName,
+        global::Exhunt.Detection.Files.NonStockPageRule.Info,
+        global::Exhunt.Detection.Files.PageRequestRule.Ran,
+        global::Exhunt.Detection.Files.PageRequestRule.Failed,
+        global::Exhunt.Detection.Files.PageRequestRule.Probe,
+        global::Exhunt.Detection.Files.ProgramDataPageRule.DeviceFolder,
+        global::Exhunt.Detection.Files.ProgramDataPageRule.Other,
+        global::Exhunt.Detection.Correlation.ImplicatedFileRule.Info,
+        global::Exhunt.Detection.Correlation.ImplicatedFileRule.StockPosted,
+        global::Exhunt.Detection.Correlation.ShellUsageRule.Used,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.ExportToWeb,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.Export,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.ExportToServerDisk,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.CertToWeb,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.ImportExportRole,
+        global::Exhunt.Detection.Web.AbusedCmdletRule.RemoveExport,
+        global::Exhunt.Detection.Web.AutodiscoverSsrfRule.ProxyShellPowerShell,
+        global::Exhunt.Detection.Web.AutodiscoverSsrfRule.ProxyNotShellPowerShell,
+        global::Exhunt.Detection.Web.AutodiscoverSsrfRule.ProxyShellBackEnd,
+        global::Exhunt.Detection.Web.AutodiscoverSsrfRule.Probe,
+        global::Exhunt.Detection.Web.HafniumStaticPostRule.Info,
+        global::Exhunt.Detection.Web.HafniumUserAgentRule.Info,
+        global::Exhunt.Detection.Web.HafniumUserAgentRule.AuthenticatedInternalInfo,
+        global::Exhunt.Detection.Web.OabDownloadPathRule.Info,
+        global::Exhunt.Detection.Web.OwaSsrfRule.Info,
+        global::Exhunt.Detection.Web.RpsHttpClientInfoRule.Info,
+        global::Exhunt.Detection.Web.PowerShellProxyRule.Info,
+        global::Exhunt.Detection.Web.ProxyLogonSsrfRule.ServerInfo,
+        global::Exhunt.Detection.Web.ProxyLogonSsrfRule.Probe,
+        global::Exhunt.Detection.Web.ProxyLogonSsrfRule.BackEndCookie,
+        global::Exhunt.Detection.Web.ProxyLogonSsrfRule.RoutingHintOnly,
+        global::Exhunt.Detection.Web.ProxyTokenRule.Info,
+        global::Exhunt.Detection.Web.ProxyTokenRule.Weak,
+        global::Exhunt.Detection.Web.OwaCalendarPostRule.Info,
+        global::Exhunt.Detection.Web.ResetVirtualDirectorySsrfRule.Info,
+        global::Exhunt.Detection.Web.ResetVirtualDirectoryRequestRule.MachineAccount,
+        global::Exhunt.Detection.Web.ResetVirtualDirectoryRequestRule.ByUser,
+        global::Exhunt.Detection.Web.RpcReconRule.Info,
+        global::Exhunt.Detection.Web.SetVirtualDirectoryScriptRule.Info,
+        global::Exhunt.Detection.Web.StagedDownloadRule.Info,
+        global::Exhunt.Detection.Web.WebShellCommandRule.Info,
+        global::Exhunt.Detection.Iocs.FileIocRule.WebShellHash,
+        global::Exhunt.Detection.Iocs.FileIocRule.ToolHash,
+        global::Exhunt.Detection.Iocs.FileIocRule.KnownPath,
+        global::Exhunt.Detection.Iocs.FileIocRule.WebShellName,
+        global::Exhunt.Detection.Iocs.KnownIpRule.Info,
+    ];
+
+    /// <summary>The two weights of a web-shell process rule besides its own <c>Info</c> (listed just before it).</summary>
+    private static RuleInfo[] Weights(WebShellRuleInfos w) => [w.OtherApp, w.UnknownPool];
 }

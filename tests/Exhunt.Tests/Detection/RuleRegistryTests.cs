@@ -43,6 +43,7 @@ public class RuleRegistryTests
     {
         var builtIn = RuleCatalog.Of(RuleSet.BuiltIn());
         Assert.Equal(RuleCatalog.All().Select(r => r.Id), builtIn.Select(r => r.Id));
+        Assert.Equal(BuiltInRules.Infos.Select(r => r.Id).Distinct().Order(StringComparer.Ordinal), builtIn.Select(r => r.Id));
         Assert.Contains(builtIn, r => r.Id == "web-proxylogon-ssrf" || r.Id.StartsWith("web-", StringComparison.Ordinal));
         Assert.Empty(RuleCatalog.Of(new RuleSet()));
 
@@ -55,5 +56,31 @@ public class RuleRegistryTests
         Assert.Contains("5f4cd1e3-0000-4000-8000-000000000001", added.Id);
         Assert.Equal("Webshell child", added.Title);
         Assert.Single(RuleCatalog.Of(sigma.AddTo(new RuleSet())));
+    }
+
+    [Fact]
+    public void The_explicit_detection_list_holds_every_static_rule_info_the_assembly_defines()
+    {
+        // What reflection finds (this test runs untrimmed): static RuleInfo fields and properties, and the three
+        // weights of every static WebShellRuleInfos.
+        const BindingFlags Static = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+        var found = new List<Exhunt.Findings.RuleInfo>();
+        foreach (var t in typeof(RuleSet).Assembly.GetTypes())
+        {
+            foreach (var f in t.GetFields(Static))
+            {
+                if (f.FieldType == typeof(Exhunt.Findings.RuleInfo)) found.Add((Exhunt.Findings.RuleInfo)f.GetValue(null)!);
+                else if (f.FieldType.Name == "WebShellRuleInfos")
+                    found.AddRange(f.FieldType.GetProperties().Where(p => p.PropertyType == typeof(Exhunt.Findings.RuleInfo))
+                        .Select(p => (Exhunt.Findings.RuleInfo)p.GetValue(f.GetValue(null))!));
+            }
+            foreach (var p in t.GetProperties(Static))
+                if (p.PropertyType == typeof(Exhunt.Findings.RuleInfo) && p.GetIndexParameters().Length == 0)
+                    found.Add((Exhunt.Findings.RuleInfo)p.GetValue(null)!);
+        }
+        var listed = BuiltInRules.Infos.Select(r => r.Id).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(found.Select(r => r.Id).Distinct().Order(StringComparer.Ordinal).ToList(), listed);
+        Assert.Equal(listed.Count, BuiltInRules.Infos.Count);
+        Assert.True(listed.Count > 90, $"{listed.Count} detections");
     }
 }
