@@ -28,8 +28,12 @@ internal static class SigmaBench
             catch (Exception e) when (e is IOException or InvalidDataException or EvtxFormatException) { }
         }
         Console.WriteLine($"events: {events.Count:N0}");
-        for (var run = 1; run <= 3; run++)
+        var pf = set.EventPrefilter;
+        Console.WriteLine($"prefilter: {pf.Gated.Count(g => g)} of {pf.Gated.Length} event rules gated by {pf.LiteralCount:N0} literals ({pf.AutomatonStates:N0} automaton states)");
+        for (var run = 1; run <= 4; run++)
         {
+            set.UseEventPrefilter = run != 4 || args.Contains("--with-prefilter-only");
+            if (run == 4) Console.Write("prefilter off: ");
             var context = new ScanContext();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
@@ -38,6 +42,8 @@ internal static class SigmaBench
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Console.WriteLine($"run {run}: {events.Count / clock.Elapsed.TotalSeconds:N0} events/s wall, {events.Count / used.TotalSeconds:N0} events/s per CPU-second, {context.Findings.Snapshot().Count} findings");
         }
+        set.UseEventPrefilter = true;
+        if (!args.Contains("--profile")) return 0;
         var cost = new Dictionary<string, double>();
         foreach (var e in events)
         {

@@ -40,6 +40,7 @@ internal static class NeedleLists
 internal sealed class AndNode(SigmaNode[] children) : SigmaNode
 {
     private readonly SigmaNode[] _children = children.OrderBy(c => c.Cost).ToArray();
+    internal SigmaNode[] Children => _children;
 
     public override bool Eval(IFieldSource source)
     {
@@ -56,6 +57,7 @@ internal sealed class AndNode(SigmaNode[] children) : SigmaNode
 internal sealed class OrNode(SigmaNode[] children) : SigmaNode
 {
     private readonly SigmaNode[] _children = children.OrderBy(c => c.Cost).ToArray();
+    internal SigmaNode[] Children => _children;
 
     public override bool Eval(IFieldSource source)
     {
@@ -82,6 +84,7 @@ internal sealed class OrNode(SigmaNode[] children) : SigmaNode
 
 internal sealed class NotNode(SigmaNode inner) : SigmaNode
 {
+    internal SigmaNode Inner => inner;
     public override bool Eval(IFieldSource source) => !inner.Eval(source);
     public override int Cost => inner.Cost;
     public override IReadOnlyList<string>? Needles => null;
@@ -90,6 +93,8 @@ internal sealed class NotNode(SigmaNode inner) : SigmaNode
 /// <summary><c>N of</c> / <c>all of</c> over named searches.</summary>
 internal sealed class CountNode(SigmaNode[] children, int atLeast) : SigmaNode
 {
+    internal SigmaNode[] Children => children;
+    internal int AtLeast => atLeast;
     public override bool Eval(IFieldSource source)
     {
         var hits = 0;
@@ -163,6 +168,8 @@ internal sealed class FieldNode : SigmaNode
 /// <summary>Keyword search: the values tested against every value of the record (any value matching is enough).</summary>
 internal sealed class KeywordNode(ValueMatcher[] values, bool all) : SigmaNode
 {
+    internal ValueMatcher[] Values => values;
+    internal bool All => all;
     public override bool Eval(IFieldSource source)
     {
         if (all)

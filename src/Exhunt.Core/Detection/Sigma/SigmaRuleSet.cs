@@ -14,6 +14,8 @@ internal sealed class CompiledSigmaRule
     public required SigmaNode Node { get; init; }
     public required FieldKey[] Fields { get; init; }
     public required LogTarget Target { get; init; }
+    /// <summary>Position in the rule set's event rules (the prefilter's rule number); -1 for web rules.</summary>
+    public int Index { get; set; } = -1;
 }
 
 /// <summary>The account of a load: every rule file and document is loaded, rejected (with the reason) or unsupported.</summary>
@@ -39,10 +41,27 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     {
         public Dictionary<int, CompiledSigmaRule[]> ByEventId { get; } = new();
         public CompiledSigmaRule[] AnyEventId { get; set; } = [];
+        public Dictionary<int, Bucket> BucketByEventId { get; } = new();
+        public Bucket AnyEventIdBucket { get; set; } = Bucket.Empty;
+    }
+
+    /// <summary>The rules of one routing key and the fields the prefilter searches for them.</summary>
+    internal sealed class Bucket(CompiledSigmaRule[] rules, int[] sources)
+    {
+        public static readonly Bucket Empty = new([], []);
+        public CompiledSigmaRule[] Rules { get; } = rules;
+        public int[] Sources { get; } = sources;
     }
 
     private readonly Dictionary<string, ChannelIndex> _byChannel = new(StringComparer.OrdinalIgnoreCase);
     private readonly CompiledSigmaRule[] _anyChannel;
+    private readonly Bucket _anyChannelBucket;
+    private readonly SigmaPrefilter _prefilter;
+
+    /// <summary>Whether events go through the literal prefilter (on by default; off only to compare in tests and benchmarks).</summary>
+    internal bool UseEventPrefilter { get; set; } = true;
+
+    internal SigmaPrefilter EventPrefilter => _prefilter;
     private readonly Dictionary<ArtifactKind, CompiledSigmaRule[]> _byKind;
     private readonly IReadOnlyList<string>? _needles;
 
@@ -71,6 +90,15 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
             foreach (var id in index.ByEventId.Keys.ToList()) index.ByEventId[id] = [.. index.ByEventId[id], .. index.AnyEventId, .. _anyChannel];
             index.AnyEventId = [.. index.AnyEventId, .. _anyChannel];
         }
+        for (var i = 0; i < events.Count; i++) events[i].Index = i;
+        _prefilter = new SigmaPrefilter(events.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        Bucket Make(CompiledSigmaRule[] rules) => new(rules, _prefilter.SourcesFor(rules.Select(r => r.Index)));
+        _anyChannelBucket = Make(_anyChannel);
+        foreach (var index in _byChannel.Values)
+        {
+            foreach (var (id, rules) in index.ByEventId) index.BucketByEventId[id] = Make(rules);
+            index.AnyEventIdBucket = Make(index.AnyEventId);
+        }
         _byKind = compiled.Where(c => c.Target is LogTarget.WebLogs)
             .SelectMany(c => ((LogTarget.WebLogs)c.Target).Kinds.Select(k => (k, c)))
             .GroupBy(x => x.k).ToDictionary(g => g.Key, g => g.Select(x => x.c).ToArray());
@@ -92,13 +120,26 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         return index.ByEventId.TryGetValue(evt.EventId, out var rules) ? rules : index.AnyEventId;
     }
 
+    internal Bucket BucketFor(WinEvent evt)
+    {
+        if (!_byChannel.TryGetValue(evt.Channel, out var index)) return _anyChannelBucket;
+        return index.BucketByEventId.TryGetValue(evt.EventId, out var bucket) ? bucket : index.AnyEventIdBucket;
+    }
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        var rules = RulesFor(evt);
+        var bucket = BucketFor(evt);
+        var rules = bucket.Rules;
         if (rules.Length == 0) return;
         var view = WinEventFields.Of(evt);
+        int[]? stamps = null;
+        var generation = 0;
+        var gated = _prefilter.Gated;
+        if (UseEventPrefilter) _prefilter.Scan(view, bucket.Sources, out stamps, out generation);
         List<string>? fired = null;
         foreach (var rule in rules)
+        {
+            if (stamps is not null && gated[rule.Index] && stamps[rule.Index] != generation) continue;
             if (rule.Node.Eval(view))
             {
                 // One finding per rule id and event, even when a multi-document rule reaches it twice.
@@ -108,6 +149,7 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
                 var evidence = Evidence(rule, view, details);
                 context.Add(EventFindings.Make(rule.Info, evt, origin, evidence, details: details));
             }
+        }
     }
 
     public bool Handles(ArtifactKind kind) => _byKind.ContainsKey(kind);

@@ -18,6 +18,10 @@ internal abstract class ValueMatcher
 
     /// <summary>For merged matchers: the needles of the tests they replace (any null: none usable).</summary>
     public IReadOnlyList<string?>? NeedleList { get; init; }
+
+    /// <summary>Literals one of which every value this test accepts contains (ordinal ignore-case), or null when the
+    /// test accepts values without any (regex, numbers, networks, negation, a bare '*'). For the event prefilter.</summary>
+    internal virtual IReadOnlyList<string>? Literals => null;
 }
 
 internal enum StringMode { Equals, StartsWith, EndsWith, Contains, Any, Glob }
@@ -94,6 +98,8 @@ internal sealed class StringMatcher : ValueMatcher
 
     /// <summary>Only literals that appear as written in a raw web-log line: no space or '+' (IIS writes one for the
     /// other), no '"' (CSV doubles it), no '?' (stem + '?' + query is not one run of the line), no ',' or '%'.</summary>
+    internal override IReadOnlyList<string>? Literals => _mode == StringMode.Any || _literal.Length == 0 ? null : [_literal];
+
     public override string? Needle => _literal.Length >= 3 && _literal.AsSpan().IndexOfAny(" +\"?,%") < 0 ? _literal : null;
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => _mode switch
@@ -269,6 +275,8 @@ internal sealed class ContainsAnyMatcher(IReadOnlyList<string> literals, bool ca
     private readonly System.Buffers.SearchValues<string> _values =
         System.Buffers.SearchValues.Create(literals.ToArray(), cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 
+    internal override IReadOnlyList<string>? Literals => literals;
+
     public override int Cost => 3;
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => value.IndexOfAny(_values) >= 0;
@@ -278,6 +286,8 @@ internal sealed class ContainsAnyMatcher(IReadOnlyList<string> literals, bool ca
 internal sealed class EqualsAnyMatcher : ValueMatcher
 {
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    internal override IReadOnlyList<string>? Literals => _lookup.Set.Any(s => s.Length == 0) ? null : _lookup.Set.ToArray();
 
     public EqualsAnyMatcher(IEnumerable<string> literals, bool cased)
     {

@@ -1,0 +1,75 @@
+using Exhunt.Readers;
+
+namespace Exhunt.Detection.Sigma;
+
+/// <summary>One literal a record must hold for a rule to match, and where: in a field (with its <see cref="FieldKey.Also"/>
+/// readings), or — <see cref="Field"/> null — in any keyword value of the record.</summary>
+internal readonly record struct NeedItem(FieldKey? Field, string Literal);
+
+/// <summary>
+/// A necessary condition of a compiled rule: it can match a record only if at least one of <see cref="Items"/> occurs
+/// (ordinal ignore-case, anywhere in the value). Found by <see cref="SigmaNeeds.Of"/> over the AND/OR/NOT tree.
+/// </summary>
+internal sealed class Need(IReadOnlyList<NeedItem> items)
+{
+    public IReadOnlyList<NeedItem> Items { get; } = items;
+
+    /// <summary>A rough chance that a record holds one of the literals (longer literals are rarer): used to pick the
+    /// most selective need of an AND.</summary>
+    public double Chance { get; } = Math.Min(1, items.Sum(i => Math.Pow(4, -Math.Min(i.Literal.Length, 8))));
+}
+
+/// <summary>
+/// Necessary-literal analysis. Sound by construction: AND needs what its most selective child needs; OR (and
+/// "N of", which needs at least one child true) needs one of its children's needs, so none when one child has none;
+/// NOT, existence, null, negated (<c>neq</c>), regex, number, network and field-reference tests need nothing. Only
+/// ASCII literals (without NUL) are used, so the prefilter's case folding is exact.
+/// </summary>
+internal static class SigmaNeeds
+{
+    public static Need? Of(SigmaNode node) => node switch
+    {
+        AndNode a => Best(a.Children.Select(Of)),
+        OrNode o => Union(o.Children.Select(Of)),
+        CountNode c => c.AtLeast >= c.Children.Length ? Best(c.Children.Select(Of)) : Union(c.Children.Select(Of)),
+        FieldNode f => Field(f),
+        KeywordNode k => Values(null, k.Values, k.All),
+        _ => null,   // NotNode, ConstNode
+    };
+
+    private static Need? Field(FieldNode f)
+    {
+        if (f.Exists is not null || f.IsNull || f.MatchWhenAbsent || f.Values.Length == 0) return null;
+        return Values(f.Key, f.Values, f.All);
+    }
+
+    /// <summary>OR'ed value tests need one of their literals; with <c>all</c> (AND) the most selective test's.</summary>
+    private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all)
+    {
+        var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.All(Usable)
+            ? new Need(list.Select(l => new NeedItem(key, l)).ToList()) : null);
+        return all ? Best(needs) : Union(needs);
+    }
+
+    public static bool Usable(string literal)
+    {
+        if (literal.Length == 0) return false;
+        foreach (var c in literal)
+            if (c is '\0' or > '\x7f') return false;
+        return true;
+    }
+
+    private static Need? Best(IEnumerable<Need?> needs) =>
+        needs.Where(n => n is not null).MinBy(n => n!.Chance);
+
+    private static Need? Union(IEnumerable<Need?> needs)
+    {
+        var items = new List<NeedItem>();
+        foreach (var n in needs)
+        {
+            if (n is null) return null;
+            items.AddRange(n.Items);
+        }
+        return items.Count == 0 ? null : new Need(items);
+    }
+}
