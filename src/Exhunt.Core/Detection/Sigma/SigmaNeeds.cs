@@ -23,7 +23,8 @@ internal sealed class Need(IReadOnlyList<NeedItem> items)
 /// Necessary-literal analysis. Sound by construction: AND needs what its most selective child needs; OR (and
 /// "N of", which needs at least one child true) needs one of its children's needs, so none when one child has none;
 /// NOT, existence, null, negated (<c>neq</c>), regex, number, network and field-reference tests need nothing. Only
-/// ASCII literals (without NUL) are used, so the prefilter's case folding is exact.
+/// ASCII literals (without NUL) are used — a literal with other characters by its longest ASCII run — so the
+/// prefilter's case folding is exact.
 /// </summary>
 internal static class SigmaNeeds
 {
@@ -46,17 +47,25 @@ internal static class SigmaNeeds
     /// <summary>OR'ed value tests need one of their literals; with <c>all</c> (AND) the most selective test's.</summary>
     private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all)
     {
-        var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.All(Usable)
-            ? new Need(list.Select(l => new NeedItem(key, l)).ToList()) : null);
+        var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.Select(AsciiRun).ToList() is var runs && runs.All(r => r is not null)
+            ? new Need(runs.Distinct(StringComparer.OrdinalIgnoreCase).Select(l => new NeedItem(key, l!)).ToList()) : null);
         return all ? Best(needs) : Union(needs);
     }
 
-    public static bool Usable(string literal)
+    public static bool Usable(string literal) => literal.Length > 0 && AsciiRun(literal)?.Length == literal.Length;
+
+    /// <summary>The longest run of the literal without non-ASCII characters or NUL (a value holding the literal holds
+    /// every run of it: ordinal ignore-case compares character by character), or null when there is none.</summary>
+    public static string? AsciiRun(string literal)
     {
-        if (literal.Length == 0) return false;
-        foreach (var c in literal)
-            if (c is '\0' or > '\x7f') return false;
-        return true;
+        int best = 0, bestStart = 0, start = 0;
+        for (var i = 0; i <= literal.Length; i++)
+        {
+            if (i < literal.Length && literal[i] is not '\0' and <= '\x7f') continue;
+            if (i - start > best) { best = i - start; bestStart = start; }
+            start = i + 1;
+        }
+        return best == 0 ? null : best == literal.Length ? literal : literal.Substring(bestStart, best);
     }
 
     private static Need? Best(IEnumerable<Need?> needs) =>
