@@ -16,6 +16,8 @@ internal static class SigmaBench
     {
         var clock = Stopwatch.StartNew();
         var set = SigmaLoader.Load([args[0]]);
+        var peakLoad = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine($"after load: managed heap {GC.GetTotalMemory(true) / 1e6:F0} MB live, peak working set so far {peakLoad / 1e6:F0} MB, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
         Console.WriteLine($"load: {set.Report.Loaded} rules, {set.Report.Rejected.Count} rejected, {set.Report.UnsupportedLogSource} unsupported in {clock.Elapsed.TotalSeconds:F2} s");
         var events = new List<WinEvent>();
         foreach (var f in Directory.EnumerateFiles(args[1], "*.evtx", SearchOption.AllDirectories))

@@ -32,8 +32,8 @@ internal sealed class LiteralAutomaton
     public LiteralAutomaton(IReadOnlyList<string> literals)
     {
         _fold = FoldTable.Value;
-        // Trie with per-state dictionaries while building.
-        var next = new List<Dictionary<byte, int>> { new() };
+        // Trie: one transition map for all states while building ((state << 8) | symbol → state).
+        var trie = new Dictionary<long, int>();
         var output = new List<int> { -1 };
         for (var id = 0; id < literals.Count; id++)
         {
@@ -42,11 +42,11 @@ internal sealed class LiteralAutomaton
             {
                 var sym = _fold[c];
                 if (sym == Other) throw new ArgumentException("literal is not ASCII", nameof(literals));
-                if (!next[state].TryGetValue(sym, out var to))
+                var edge = ((long)state << 8) | sym;
+                if (!trie.TryGetValue(edge, out var to))
                 {
-                    to = next.Count;
-                    next[state][sym] = to;
-                    next.Add(new());
+                    to = output.Count;
+                    trie[edge] = to;
                     output.Add(-1);
                 }
                 state = to;
@@ -54,39 +54,44 @@ internal sealed class LiteralAutomaton
             if (output[state] >= 0) throw new ArgumentException($"duplicate literal '{literals[id]}'", nameof(literals));
             output[state] = id;
         }
-        var n = next.Count;
+        var n = output.Count;
         _fail = new int[n];
         _outFirst = output.ToArray();
         _outNext = new int[n];
-        _edgeStart = new int[n];
+        _edgeStart = new int[n + 1];
         _edgeCountWide = new short[n];
-        var edges = next.Sum(d => d.Count);
-        _edgeSymbol = new byte[edges];
-        _edgeTarget = new int[edges];
-        var e = 0;
-        for (var s = 0; s < n; s++)
+        // Edges grouped by state and sorted by symbol (counting sort by state, then the keys' order within a state).
+        var keys = trie.Keys.ToArray();
+        Array.Sort(keys);
+        _edgeSymbol = new byte[keys.Length];
+        _edgeTarget = new int[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var state = (int)(keys[i] >> 8);
+            _edgeCountWide[state]++;
+            _edgeSymbol[i] = (byte)(keys[i] & 0xFF);
+            _edgeTarget[i] = trie[keys[i]];
+        }
+        for (int s = 0, e = 0; s < n; s++)
         {
             _edgeStart[s] = e;
-            _edgeCountWide[s] = (short)next[s].Count;
-            foreach (var (sym, to) in next[s].OrderBy(kv => kv.Key))
-            {
-                _edgeSymbol[e] = sym;
-                _edgeTarget[e++] = to;
-            }
+            e += _edgeCountWide[s];
         }
         // Failure links, breadth first.
         var queue = new Queue<int>();
-        foreach (var (sym, to) in next[0])
+        for (var i = 0; i < _edgeCountWide[0]; i++)
         {
-            _root[sym] = to;
-            _fail[to] = 0;
+            var to = _edgeTarget[i];
+            _root[_edgeSymbol[i]] = to;
             queue.Enqueue(to);
         }
         while (queue.Count > 0)
         {
             var s = queue.Dequeue();
-            foreach (var (sym, to) in next[s])
+            for (int i = _edgeStart[s], end = i + _edgeCountWide[s]; i < end; i++)
             {
+                var sym = _edgeSymbol[i];
+                var to = _edgeTarget[i];
                 var f = _fail[s];
                 int target;
                 while (true)

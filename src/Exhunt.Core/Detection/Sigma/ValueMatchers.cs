@@ -134,11 +134,15 @@ internal sealed class StringMatcher : ValueMatcher
         a == b || (ignoreCase && (a < 128 && b < 128 ? (a | 0x20) == (b | 0x20) && char.IsAsciiLetter(a) : char.ToUpperInvariant(a) == char.ToUpperInvariant(b)));
 }
 
-/// <summary>The <c>re</c> modifier: .NET regex, NonBacktracking where the pattern allows it, else with a timeout.</summary>
+/// <summary>The <c>re</c> modifier: .NET regex, NonBacktracking where the pattern allows it, else with a timeout.
+/// The pattern is checked when the rule loads; the matcher itself is built on first use, since a NonBacktracking regex
+/// costs hundreds of KB and the event prefilter means most regex tests of a large rule set never run.</summary>
 internal sealed class RegexMatcher : ValueMatcher
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(250);
-    private readonly Regex _regex;
+    private readonly string _pattern;
+    private readonly RegexOptions _options;
+    private Regex? _regex;
 
     public RegexMatcher(string pattern, bool ignoreCase, bool multiline, bool singleline)
     {
@@ -146,21 +150,36 @@ internal sealed class RegexMatcher : ValueMatcher
         if (ignoreCase) options |= RegexOptions.IgnoreCase;
         if (multiline) options |= RegexOptions.Multiline;
         if (singleline) options |= RegexOptions.Singleline;
-        try
-        {
-            _regex = new Regex(pattern, options | RegexOptions.NonBacktracking);
-        }
-        catch (NotSupportedException)
-        {
-            _regex = new Regex(pattern, options, Timeout);
-        }
+        _pattern = pattern;
+        _options = options;
+        // Syntax check only (throws ArgumentException for an invalid pattern); the parse tree is not kept.
+        _ = new Regex(pattern, options, Timeout);
     }
 
     public override int Cost => 20;
 
+    /// <summary>Whether the matcher has been built (tests and memory accounting).</summary>
+    internal bool Built => _regex is not null;
+
+    /// <summary>One regex per pattern and options for the process while any rule uses it: a rule compiled for two
+    /// channels (process_creation: Sysmon 1 and Security 4688), or the same pattern in several rules, shares it.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RegexOptions), WeakReference<Regex>> Shared = new();
+
+    private Regex Build()
+    {
+        var key = (_pattern, _options);
+        if (Shared.TryGetValue(key, out var weak) && weak.TryGetTarget(out var existing)) return existing;
+        Regex regex;
+        try { regex = new Regex(_pattern, _options | RegexOptions.NonBacktracking); }
+        catch (NotSupportedException) { regex = new Regex(_pattern, _options, Timeout); }
+        Shared[key] = new WeakReference<Regex>(regex);
+        return regex;
+    }
+
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source)
     {
-        try { return _regex.IsMatch(value); }
+        var regex = _regex ?? Interlocked.CompareExchange(ref _regex, Build(), null) ?? _regex!;
+        try { return regex.IsMatch(value); }
         catch (RegexMatchTimeoutException) { return false; }
     }
 }
