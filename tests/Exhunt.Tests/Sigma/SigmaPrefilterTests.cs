@@ -165,3 +165,44 @@ public class SigmaPrefilterTests(ITestOutputHelper output)
         Assert.Equal(without, with);
     }
 }
+
+/// <summary>Webserver rules as two log rules: those with raw-line needles see only lines holding one, the others every line.</summary>
+public class SigmaWebNeedleTests
+{
+    private const string IisHeader = "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2021-03-03 00:00:00\n" +
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+    private const string IisPath = "C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log";
+
+    [Theory]
+    [InlineData("Fuzz Faster U Fool", "Faster")]
+    [InlineData("=C:/Program%20Files", "=C:/Program%20Files")]   // readers do not URL-decode: escapes are in the raw line
+    [InlineData("/ecp/?x=1,2", "/ecp/")]
+    [InlineData("a+b c", null)]
+    [InlineData("new+java.", "java.")]
+    public void Raw_line_runs(string literal, string? run) => Assert.Equal(run, StringMatcher.RawRun(literal));
+
+    [SkippableFact]
+    public void A_rule_without_needles_sees_every_line_and_the_others_keep_theirs()
+    {
+        var sigma = SigmaLoader.LoadText(
+            "title: Shell UA\nid: 5f4cd1e3-0000-4000-8000-000000000010\nlevel: high\nlogsource:\n    category: webserver\n" +
+            "detection:\n    sel:\n        cs-user-agent|contains: 'Fuzz Faster U Fool'\n        cs-method: 'GET'\n    condition: sel\n" +
+            "---\n" +
+            "title: Any POST\nid: 5f4cd1e3-0000-4000-8000-000000000011\nlevel: low\nlogsource:\n    category: webserver\n" +
+            "detection:\n    sel:\n        cs-method|re: '^P[O]ST$'\n    condition: sel\n");
+        Assert.Equal(2, sigma.Report.Loaded);
+        Assert.Equal(2, sigma.WebRuleCount);
+        Assert.Equal(1, sigma.WebRulesEveryLine);
+        var rules = sigma.AddTo(RuleSet.BuiltIn());
+        var route = rules.LogRouteFor(Exhunt.Evidence.ArtifactKind.Iis);
+        Assert.Single(route.EveryLineRules.OfType<SigmaWebRules>());
+        Assert.Contains("Faster", route.Prefilter!.Needles, StringComparer.OrdinalIgnoreCase);
+        var text = IisHeader +
+            "2021-03-03 04:12:55 10.0.0.5 GET /owa/ - 443 - 198.51.100.23 Fuzz+Faster+U+Fool/v2.0 - 200 0 0 62\n" +
+            "2021-03-03 04:12:56 10.0.0.5 POST /ecp/y.js - 443 - 198.51.100.24 Mozilla/5.0 - 200 0 0 62\n" +
+            "2021-03-03 04:12:57 10.0.0.5 GET /owa/ - 443 - 198.51.100.25 Mozilla/5.0 - 200 0 0 62\n";
+        var findings = LogLines.Detect(IisPath, text, rules: rules);   // asserts prefilter on and off agree
+        Assert.Equal(["sigma:5f4cd1e3-0000-4000-8000-000000000010", "sigma:5f4cd1e3-0000-4000-8000-000000000011"],
+            findings.Where(f => f.Rule.Id.StartsWith("sigma:", StringComparison.Ordinal)).Select(f => f.Rule.Id).Order(StringComparer.Ordinal));
+    }
+}

@@ -192,12 +192,12 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
         if (contains.Count >= MinGroup)
         {
             result.RemoveAll(m => contains.Contains(m));
-            result.Add(new ContainsAnyMatcher(contains.Select(m => m.Literal).Distinct(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase).ToList(), cased) { NeedleList = contains.Select(m => m.Needle).ToList() });
+            result.Add(new ContainsAnyMatcher(contains.Select(m => m.Literal).Distinct(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase).ToList(), cased));
         }
         if (equals.Count >= MinGroup)
         {
             result.RemoveAll(m => equals.Contains(m));
-            result.Add(new EqualsAnyMatcher(equals.Select(m => m.Literal), cased) { NeedleList = equals.Select(m => m.Needle).ToList() });
+            result.Add(new EqualsAnyMatcher(equals.Select(m => m.Literal), cased));
         }
         return result.ToArray();
     }

@@ -28,26 +28,31 @@ internal sealed class Need(IReadOnlyList<NeedItem> items)
 /// </summary>
 internal static class SigmaNeeds
 {
-    public static Need? Of(SigmaNode node) => node switch
+    /// <summary>The need of <paramref name="node"/> for the event prefilter (literals by their ASCII runs).</summary>
+    public static Need? Of(SigmaNode node) => Of(node, AsciiRun);
+
+    /// <summary>The need with each literal replaced by <paramref name="run"/>(literal), a part of it every holder of the
+    /// literal holds too (null: none, so that test needs nothing).</summary>
+    public static Need? Of(SigmaNode node, Func<string, string?> run) => node switch
     {
-        AndNode a => Best(a.Children.Select(Of)),
-        OrNode o => Union(o.Children.Select(Of)),
-        CountNode c => c.AtLeast >= c.Children.Length ? Best(c.Children.Select(Of)) : Union(c.Children.Select(Of)),
-        FieldNode f => Field(f),
-        KeywordNode k => Values(null, k.Values, k.All),
+        AndNode a => Best(a.Children.Select(c => Of(c, run))),
+        OrNode o => Union(o.Children.Select(c => Of(c, run))),
+        CountNode c => c.AtLeast >= c.Children.Length ? Best(c.Children.Select(x => Of(x, run))) : Union(c.Children.Select(x => Of(x, run))),
+        FieldNode f => Field(f, run),
+        KeywordNode k => Values(null, k.Values, k.All, run),
         _ => null,   // NotNode, ConstNode
     };
 
-    private static Need? Field(FieldNode f)
+    private static Need? Field(FieldNode f, Func<string, string?> run)
     {
         if (f.Exists is not null || f.IsNull || f.MatchWhenAbsent || f.Values.Length == 0) return null;
-        return Values(f.Key, f.Values, f.All);
+        return Values(f.Key, f.Values, f.All, run);
     }
 
     /// <summary>OR'ed value tests need one of their literals; with <c>all</c> (AND) the most selective test's.</summary>
-    private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all)
+    private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all, Func<string, string?> run)
     {
-        var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.Select(AsciiRun).ToList() is var runs && runs.All(r => r is not null)
+        var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.Select(run).ToList() is var runs && runs.All(r => r is not null)
             ? new Need(runs.Distinct(StringComparer.OrdinalIgnoreCase).Select(l => new NeedItem(key, l!)).ToList()) : null);
         return all ? Best(needs) : Union(needs);
     }

@@ -64,6 +64,15 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     internal SigmaPrefilter EventPrefilter => _prefilter;
     private readonly Dictionary<ArtifactKind, CompiledSigmaRule[]> _byKind;
     private readonly IReadOnlyList<string>? _needles;
+    private readonly SigmaPrefilter _webPrefilter;
+    /// <summary>The webserver rules as log rules: those with line needles, and those that must see every line.</summary>
+    private readonly SigmaWebRules _webWithNeedles, _webEveryLine;
+
+    /// <summary>How many rules run over web logs, and how many of them see every line (no literal the raw line must
+    /// hold: regex only, negation only, values too short); the rest see only lines holding one of their needles.</summary>
+    public int WebRuleCount { get; }
+    public int WebRulesEveryLine { get; }
+    public IReadOnlyList<string> WebEveryLinePaths { get; }
 
     public SigmaLoadReport Report { get; }
     internal IReadOnlyList<CompiledSigmaRule> Compiled { get; }
@@ -102,14 +111,31 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         _byKind = compiled.Where(c => c.Target is LogTarget.WebLogs)
             .SelectMany(c => ((LogTarget.WebLogs)c.Target).Kinds.Select(k => (k, c)))
             .GroupBy(x => x.k).ToDictionary(g => g.Key, g => g.Select(x => x.c).ToArray());
-        _needles = WebNeedles(_byKind.Values.SelectMany(x => x).Distinct().ToList());
+        var web = _byKind.Values.SelectMany(x => x).Distinct().ToList();
+        _needles = WebNeedles(web);
+        for (var i = 0; i < web.Count; i++) web[i].Index = i;
+        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        var everyLine = web.Where(r => WebNeedles([r]) is null).ToHashSet();
+        WebRuleCount = web.Select(r => r.Info.Id).Distinct().Count();
+        WebRulesEveryLine = everyLine.Select(r => r.Info.Id).Distinct().Count();
+        WebEveryLinePaths = everyLine.Select(r => r.Rule.Path).Distinct().Order(StringComparer.Ordinal).ToList();
+        Dictionary<ArtifactKind, Bucket> Group(bool wantsEveryLine) => _byKind
+            .Select(kv => (kv.Key, Rules: kv.Value.Where(r => everyLine.Contains(r) == wantsEveryLine).ToArray()))
+            .Where(x => x.Rules.Length > 0)
+            .ToDictionary(x => x.Key, x => new Bucket(x.Rules, _webPrefilter.SourcesFor(x.Rules.Select(r => r.Index))));
+        var withNeedles = Group(false);
+        _webWithNeedles = new SigmaWebRules(this, withNeedles, WebNeedles(withNeedles.Values.SelectMany(b => b.Rules).Distinct().ToList()));
+        _webEveryLine = new SigmaWebRules(this, Group(true), null);
     }
 
-    /// <summary>Adds these rules to a scan's rule set (as one event rule and one log rule) and returns the set.</summary>
+    /// <summary>Adds these rules to a scan's rule set and returns the set: one event rule, and the webserver rules as
+    /// two log rules — those with line needles (they get only lines holding one) and those that must see every line —
+    /// so a rule without needles no longer turns the line prefilter off for the others.</summary>
     public RuleSet AddTo(RuleSet set)
     {
         set.EventRules.Add(this);
-        set.LogRules.Add(this);
+        if (_webWithNeedles.HasRules) set.LogRules.Add(_webWithNeedles);
+        if (_webEveryLine.HasRules) set.LogRules.Add(_webEveryLine);
         return set;
     }
 
@@ -156,17 +182,31 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
 
     public IReadOnlyList<string>? LineNeedles => _needles;
 
+    /// <summary>As one log rule (all webserver rules; no line needles when one rule has none). A scan uses
+    /// <see cref="AddTo"/>, which registers the two groups instead.</summary>
     public void Inspect(LogRecord record, ScanContext context)
     {
-        if (!_byKind.TryGetValue(record.Kind, out var rules)) return;
+        _webWithNeedles.Inspect(record, context);
+        _webEveryLine.Inspect(record, context);
+    }
+
+    internal void InspectWeb(LogRecord record, Bucket bucket, ScanContext context)
+    {
         var view = LogRecordFields.Of(record);
-        foreach (var rule in rules)
+        int[]? stamps = null;
+        var generation = 0;
+        var gated = _webPrefilter.Gated;
+        if (UseEventPrefilter) _webPrefilter.Scan(view, bucket.Sources, out stamps, out generation);
+        foreach (var rule in bucket.Rules)
+        {
+            if (stamps is not null && gated[rule.Index] && stamps[rule.Index] != generation) continue;
             if (rule.Node.Eval(view))
             {
                 var details = new Dictionary<string, string> { ["sigma"] = rule.Rule.Path };
                 var evidence = Evidence(rule, view, details);
                 context.Add(WebHit.Make(record, rule.Info, Outcome.Unknown, $"{WebHit.Request(record)} — {evidence}", details: details));
             }
+        }
     }
 
     /// <summary>"Title: Field=value; ..." for the fields the rule reads that the record has (only built on a hit).</summary>
@@ -190,22 +230,34 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         return $"{rule.Info.Title}: {string.Join("; ", parts)}";
     }
 
-    /// <summary>The web-log line prefilter: every webserver rule must name literals one of which each matching line holds
-    /// as written; one rule without (regex, negation only, encoded characters) turns the prefilter off for web logs.</summary>
+    /// <summary>Line needles for a group of webserver rules: each rule's necessary literals as raw-line runs
+    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND); null when one rule has none (regex only,
+    /// negation only, values without a run of 3 characters).</summary>
     private static IReadOnlyList<string>? WebNeedles(List<CompiledSigmaRule> rules)
     {
         if (rules.Count == 0) return null;
         var all = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in rules)
         {
-            if (r.Node.Needles is not { } needles) return null;
-            foreach (var n in needles)
-            {
-                // Raw IIS lines write spaces as '+', HttpProxy quotes CSV values, and stem + '?' + query is not one run of the raw line.
-                if (n.AsSpan().IndexOfAny(" +\"?,%") >= 0 || n.Length < 3) return null;
-                all.Add(n);
-            }
+            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun) is not { } need) return null;
+            foreach (var item in need.Items) all.Add(item.Literal);
         }
         return all.ToList();
+    }
+}
+
+/// <summary>A group of webserver rules as one log rule: with the union of their line needles, or (needles null) seeing
+/// every line. Each line passed in goes only to the group's rules of its kind whose field literals it holds.</summary>
+internal sealed class SigmaWebRules(SigmaRuleSet owner, Dictionary<ArtifactKind, SigmaRuleSet.Bucket> byKind, IReadOnlyList<string>? needles) : ILogRule
+{
+    public bool HasRules => byKind.Count > 0;
+
+    public bool Handles(ArtifactKind kind) => byKind.ContainsKey(kind);
+
+    public IReadOnlyList<string>? LineNeedles => needles;
+
+    public void Inspect(LogRecord record, ScanContext context)
+    {
+        if (byKind.TryGetValue(record.Kind, out var bucket)) owner.InspectWeb(record, bucket, context);
     }
 }

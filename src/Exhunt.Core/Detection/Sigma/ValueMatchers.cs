@@ -13,12 +13,6 @@ internal abstract class ValueMatcher
 
     public abstract bool Match(ReadOnlySpan<char> value, IFieldSource source);
 
-    /// <summary>A literal every matching value contains (for the line prefilter), or null when there is none.</summary>
-    public virtual string? Needle => null;
-
-    /// <summary>For merged matchers: the needles of the tests they replace (any null: none usable).</summary>
-    public IReadOnlyList<string?>? NeedleList { get; init; }
-
     /// <summary>Literals one of which every value this test accepts contains (ordinal ignore-case), or null when the
     /// test accepts values without any (regex, numbers, networks, negation, a bare '*'). For the event prefilter.</summary>
     internal virtual IReadOnlyList<string>? Literals => null;
@@ -96,11 +90,25 @@ internal sealed class StringMatcher : ValueMatcher
 
     public override int Cost => _mode == StringMode.Glob ? 3 : _mode == StringMode.Contains ? 2 : 1;
 
-    /// <summary>Only literals that appear as written in a raw web-log line: no space or '+' (IIS writes one for the
-    /// other), no '"' (CSV doubles it), no '?' (stem + '?' + query is not one run of the line), no ',' or '%'.</summary>
     internal override IReadOnlyList<string>? Literals => _mode == StringMode.Any || _literal.Length == 0 ? null : [_literal];
 
-    public override string? Needle => _literal.Length >= 3 && _literal.AsSpan().IndexOfAny(" +\"?,%") < 0 ? _literal : null;
+    /// <summary>A web-log line-prefilter needle for a literal: its longest run (3 characters or more) that a raw line
+    /// holds as written wherever a field value holds the literal: a run without space or '+' (IIS writes one for the
+    /// other; the reader turns '+' into a space in the user agent), '"' (CSV doubles it), '?' (stem + '?' + query is
+    /// not one run of the line) or ','. A value that holds the literal holds each of its runs; readers do not
+    /// URL-decode, so '%' escapes are written as they are logged.</summary>
+
+    internal static string? RawRun(string literal)
+    {
+        int best = 0, bestStart = 0, start = 0;
+        for (var i = 0; i <= literal.Length; i++)
+        {
+            if (i < literal.Length && literal[i] is not (' ' or '+' or '"' or '?' or ',')) continue;
+            if (i - start > best) { best = i - start; bestStart = start; }
+            start = i + 1;
+        }
+        return best < 3 ? null : best == literal.Length ? literal : literal.Substring(bestStart, best);
+    }
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => _mode switch
     {
