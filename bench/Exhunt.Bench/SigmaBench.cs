@@ -54,6 +54,29 @@ internal static class SigmaBench
             Console.WriteLine($"{records:N0} records, {cost.Values.Sum():F0} ms in all");
             return 0;
         }
+        foreach (var kind in new[] { Exhunt.Evidence.ArtifactKind.Iis, Exhunt.Evidence.ArtifactKind.HttpProxy })
+        {
+            var withSigma = sigma.AddTo(RuleSet.BuiltIn()).LinePrefilterFor(kind);
+            var builtIn = RuleSet.BuiltIn().LinePrefilterFor(kind);
+            long lines = 0, hitBuiltIn = 0, hitSigma = 0;
+            foreach (var e in evidence.Where(e => e.Kind == kind).Take(100))
+                foreach (var line in File.ReadLines(Path.Combine(args[1], e.RelativePath)))
+                {
+                    lines++;
+                    if (builtIn?.Matches(line) == true) hitBuiltIn++;
+                    if (withSigma?.Matches(line) == true) hitSigma++;
+                }
+            Console.WriteLine($"{kind}: {builtIn?.Needles.Count} built-in needles pass {hitBuiltIn * 100.0 / lines:F1} % of {lines:N0} lines; with Sigma {withSigma?.Needles.Count} needles pass {hitSigma * 100.0 / lines:F1} %");
+            if (withSigma is not null && args.Contains("--needles"))
+            {
+                var counts = withSigma.Needles.ToDictionary(n => n, _ => 0L);
+                foreach (var e in evidence.Where(e => e.Kind == kind).Take(30))
+                    foreach (var line in File.ReadLines(Path.Combine(args[1], e.RelativePath)))
+                        foreach (var n in withSigma.Needles) if (line.Contains(n, StringComparison.OrdinalIgnoreCase)) counts[n]++;
+                Console.WriteLine("  " + string.Join(", ", counts.OrderByDescending(c => c.Value).Take(12).Select(c => $"{c.Key}={c.Value}")));
+            }
+        }
+        if (args.Contains("--needles")) return 0;
         var asOne = RuleSet.BuiltIn();
         asOne.LogRules.Add(sigma);   // the registration before: all webserver rules as one log rule
         foreach (var (name, rules) in new[] { ("built-in only", RuleSet.BuiltIn()), ("built-in + Sigma", sigma.AddTo(RuleSet.BuiltIn())), ("Sigma as 1 rule", asOne) })

@@ -16,7 +16,11 @@ internal sealed class Need(IReadOnlyList<NeedItem> items)
 
     /// <summary>A rough chance that a record holds one of the literals (longer literals are rarer): used to pick the
     /// most selective need of an AND.</summary>
-    public double Chance { get; } = Math.Min(1, items.Sum(i => Math.Pow(4, -Math.Min(i.Literal.Length, 8))));
+    public double Chance { get; } = Math.Min(1, items.Sum(ChanceOf));
+
+    /// <summary>Longer literals are rarer; an HTTP method has a handful of values, so "GET" is common whatever its length.</summary>
+    private static double ChanceOf(NeedItem item) =>
+        item.Field is { Kind: FieldKeyKind.Column, Code: (int)Field.Method } ? 0.5 : Math.Pow(4, -Math.Min(item.Literal.Length, 8));
 }
 
 /// <summary>
