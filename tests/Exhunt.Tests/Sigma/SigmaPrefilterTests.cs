@@ -134,6 +134,20 @@ public class SigmaPrefilterTests(ITestOutputHelper output)
         Assert.Equal(expected, Matches(set, e));
     }
 
+    [Fact]
+    public void Matching_an_event_allocates_nothing_when_no_rule_fires()
+    {
+        var set = Rule("    sel:\n        Image|endswith: '\\cmd.exe'\n        CommandLine|contains|all:\n            - 'whoami'\n            - '/all'\n    kw:\n        - 'mimikatz'\n    num:\n        EventID: 1\n        CommandLine|startswith: 'powershell'\n    condition: sel or kw or num\n");
+        var e = Process(("Image", "C:\\Windows\\System32\\cmd.exe"), ("CommandLine", "cmd /c whoami /groups"), ("User", "alice"));
+        var context = new ScanContext();
+        var origin = new EventOrigin("test.evtx", 1);
+        for (var i = 0; i < 10; i++) set.Inspect(e, origin, context);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++) set.Inspect(e, origin, context);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Empty(context.Findings.Snapshot());
+    }
+
     [SkippableFact]
     public void Full_windows_set_gives_the_same_hits_on_the_evtx_corpus_with_and_without_the_prefilter()
     {
