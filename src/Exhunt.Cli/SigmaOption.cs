@@ -44,6 +44,8 @@ public static class SigmaOption
             log.WriteLine($"exhunt: Sigma rejected {Printable(x.Path)}: {Printable(x.Reason)}");
         if (r.Rejected.Count > MaxRejectsShown)
             log.WriteLine($"exhunt: Sigma: {r.Rejected.Count - MaxRejectsShown} more rejected (exhunt rules lint PATH lists them all)");
+        if (sigma.WebRulesEveryLine > 0)
+            log.WriteLine($"exhunt: Sigma: {sigma.WebRulesEveryLine} of {sigma.WebRuleCount} webserver rules name no literal a log line must hold; they read every web-log line");
         return sigma.AddTo(rules);
     }
 

@@ -15,7 +15,7 @@ public static class RuleCatalog
     {
         var infos = new List<RuleInfo>();
         var rules = set.All.ToList();
-        if (rules.Any(r => r is not SigmaRuleSet && r.GetType().Assembly == typeof(RuleCatalog).Assembly)) infos.AddRange(All());
+        if (rules.Any(r => r is not SigmaRuleSet and not SigmaWebRules && r.GetType().Assembly == typeof(RuleCatalog).Assembly)) infos.AddRange(All());
         foreach (var sigma in rules.OfType<SigmaRuleSet>()) infos.AddRange(sigma.Infos);
         return infos.DistinctBy(r => r.Id).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }

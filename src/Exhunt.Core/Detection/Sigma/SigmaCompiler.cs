@@ -20,6 +20,11 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
 
     public HashSet<FieldKey> FieldsUsed { get; } = new();
 
+    /// <summary>The value tests of a field item, per YAML value node and key: a rule compiled for several places
+    /// (process_creation: Sysmon 1 and Security 4688) shares them instead of holding a copy per place. The table
+    /// forgets a node once its rule's YAML tree is dropped. (Not for fieldref, whose test holds a resolved key.)</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<YamlNode, System.Collections.Concurrent.ConcurrentDictionary<string, ValueMatcher[]>> SharedValues = new();
+
     /// <summary>The condition(s) over the search identifiers; a list of conditions is OR'ed.</summary>
     public SigmaNode Compile(YamlMappingNode detection, IReadOnlyList<string> conditions)
     {
@@ -107,7 +112,9 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
             return rest.Count == 0 ? nullNode : new OrNode([nullNode, new FieldNode { Key = fieldKey, Values = Values(rest, modifiers, keyword: false), All = all }]);
         }
         var neq = modifiers.Contains("neq");
-        var matchers = Values(raw, modifiers, keyword: false);
+        var matchers = modifiers.Contains("fieldref")
+            ? Values(raw, modifiers, keyword: false)
+            : SharedValues.GetOrCreateValue(value).GetOrAdd(key, _ => Values(raw, modifiers, keyword: false));
         if (fieldKey.PlusIsSpace && !all && raw.Any(r => r!.Contains('+')))
             matchers = [.. matchers, .. Values(raw.Where(r => r!.Contains('+')).Select(r => (string?)r!.Replace('+', ' ')).ToList(), modifiers, keyword: false)];
         return new FieldNode { Key = fieldKey, Values = matchers, All = all, MatchWhenAbsent = neq && !all };
@@ -192,12 +199,12 @@ internal sealed class SigmaCompiler(Func<string, FieldKey> resolve, SigmaOptions
         if (contains.Count >= MinGroup)
         {
             result.RemoveAll(m => contains.Contains(m));
-            result.Add(new ContainsAnyMatcher(contains.Select(m => m.Literal).Distinct(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase).ToList(), cased) { NeedleList = contains.Select(m => m.Needle).ToList() });
+            result.Add(new ContainsAnyMatcher(contains.Select(m => m.Literal).Distinct(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase).ToList(), cased));
         }
         if (equals.Count >= MinGroup)
         {
             result.RemoveAll(m => equals.Contains(m));
-            result.Add(new EqualsAnyMatcher(equals.Select(m => m.Literal), cased) { NeedleList = equals.Select(m => m.Needle).ToList() });
+            result.Add(new EqualsAnyMatcher(equals.Select(m => m.Literal), cased));
         }
         return result.ToArray();
     }

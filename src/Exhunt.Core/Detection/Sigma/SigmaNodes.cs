@@ -10,36 +10,13 @@ internal abstract class SigmaNode
     /// <summary>Relative cost, so cheap branches run first.</summary>
     public abstract int Cost { get; }
 
-    /// <summary>Literals one of which every matching record contains (ordinal ignore-case), or null when unknown.</summary>
-    public abstract IReadOnlyList<string>? Needles { get; }
-}
-
-internal static class NeedleLists
-{
-    /// <summary>The needles of OR'ed value tests; null when one test has none.</summary>
-    public static IReadOnlyList<string>? Union(IEnumerable<ValueMatcher> values)
-    {
-        var list = new List<string>();
-        foreach (var v in values)
-        {
-            if (v.NeedleList is { } many)
-            {
-                foreach (var n in many)
-                {
-                    if (n is null) return null;
-                    list.Add(n);
-                }
-            }
-            else if (v.Needle is { } n) list.Add(n);
-            else return null;
-        }
-        return list;
-    }
+    // Which literals a matching record must hold: SigmaNeeds.
 }
 
 internal sealed class AndNode(SigmaNode[] children) : SigmaNode
 {
     private readonly SigmaNode[] _children = children.OrderBy(c => c.Cost).ToArray();
+    internal SigmaNode[] Children => _children;
 
     public override bool Eval(IFieldSource source)
     {
@@ -49,13 +26,12 @@ internal sealed class AndNode(SigmaNode[] children) : SigmaNode
 
     public override int Cost => _children.Length == 0 ? 0 : _children[0].Cost + _children.Length;
 
-    public override IReadOnlyList<string>? Needles =>
-        _children.Select(c => c.Needles).Where(n => n is not null).OrderBy(n => n!.Count).FirstOrDefault();
 }
 
 internal sealed class OrNode(SigmaNode[] children) : SigmaNode
 {
     private readonly SigmaNode[] _children = children.OrderBy(c => c.Cost).ToArray();
+    internal SigmaNode[] Children => _children;
 
     public override bool Eval(IFieldSource source)
     {
@@ -65,31 +41,20 @@ internal sealed class OrNode(SigmaNode[] children) : SigmaNode
 
     public override int Cost => _children.Sum(c => c.Cost);
 
-    public override IReadOnlyList<string>? Needles
-    {
-        get
-        {
-            var all = new List<string>();
-            foreach (var c in _children)
-            {
-                if (c.Needles is not { } n) return null;
-                all.AddRange(n);
-            }
-            return all.Count == 0 ? null : all;
-        }
-    }
 }
 
 internal sealed class NotNode(SigmaNode inner) : SigmaNode
 {
+    internal SigmaNode Inner => inner;
     public override bool Eval(IFieldSource source) => !inner.Eval(source);
     public override int Cost => inner.Cost;
-    public override IReadOnlyList<string>? Needles => null;
 }
 
 /// <summary><c>N of</c> / <c>all of</c> over named searches.</summary>
 internal sealed class CountNode(SigmaNode[] children, int atLeast) : SigmaNode
 {
+    internal SigmaNode[] Children => children;
+    internal int AtLeast => atLeast;
     public override bool Eval(IFieldSource source)
     {
         var hits = 0;
@@ -100,16 +65,12 @@ internal sealed class CountNode(SigmaNode[] children, int atLeast) : SigmaNode
 
     public override int Cost => children.Sum(c => c.Cost);
 
-    public override IReadOnlyList<string>? Needles => atLeast == children.Length
-        ? new AndNode(children).Needles
-        : new OrNode(children).Needles;
 }
 
 internal sealed class ConstNode(bool value) : SigmaNode
 {
     public override bool Eval(IFieldSource source) => value;
     public override int Cost => 0;
-    public override IReadOnlyList<string>? Needles => null;
 }
 
 /// <summary>One field of a selection: its values (OR, or AND with <c>all</c>), or an existence / null test.</summary>
@@ -149,20 +110,13 @@ internal sealed class FieldNode : SigmaNode
 
     public override int Cost => Values.Length == 0 ? 1 : (All ? Values.Min(v => v.Cost) : Values.Sum(v => v.Cost));
 
-    public override IReadOnlyList<string>? Needles
-    {
-        get
-        {
-            if (Exists is not null || IsNull || MatchWhenAbsent || Values.Length == 0) return null;
-            if (All) return Values.Select(v => v.Needle).FirstOrDefault(n => n is not null) is { } one ? [one] : null;
-            return NeedleLists.Union(Values);
-        }
-    }
 }
 
 /// <summary>Keyword search: the values tested against every value of the record (any value matching is enough).</summary>
 internal sealed class KeywordNode(ValueMatcher[] values, bool all) : SigmaNode
 {
+    internal ValueMatcher[] Values => values;
+    internal bool All => all;
     public override bool Eval(IFieldSource source)
     {
         if (all)
@@ -186,12 +140,4 @@ internal sealed class KeywordNode(ValueMatcher[] values, bool all) : SigmaNode
 
     public override int Cost => 5 * values.Sum(v => v.Cost);
 
-    public override IReadOnlyList<string>? Needles
-    {
-        get
-        {
-            if (all) return values.Select(v => v.Needle).FirstOrDefault(n => n is not null) is { } one ? [one] : null;
-            return NeedleLists.Union(values);
-        }
-    }
 }

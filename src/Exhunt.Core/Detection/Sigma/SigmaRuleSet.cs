@@ -14,6 +14,8 @@ internal sealed class CompiledSigmaRule
     public required SigmaNode Node { get; init; }
     public required FieldKey[] Fields { get; init; }
     public required LogTarget Target { get; init; }
+    /// <summary>Position in the rule set's event rules (the prefilter's rule number); -1 for web rules.</summary>
+    public int Index { get; set; } = -1;
 }
 
 /// <summary>The account of a load: every rule file and document is loaded, rejected (with the reason) or unsupported.</summary>
@@ -41,12 +43,38 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     {
         public Dictionary<int, CompiledSigmaRule[]> ByEventId { get; } = new();
         public CompiledSigmaRule[] AnyEventId { get; set; } = [];
+        public Dictionary<int, Bucket> BucketByEventId { get; } = new();
+        public Bucket AnyEventIdBucket { get; set; } = Bucket.Empty;
+    }
+
+    /// <summary>The rules of one routing key and the fields the prefilter searches for them.</summary>
+    internal sealed class Bucket(CompiledSigmaRule[] rules, int[] sources)
+    {
+        public static readonly Bucket Empty = new([], []);
+        public CompiledSigmaRule[] Rules { get; } = rules;
+        public int[] Sources { get; } = sources;
     }
 
     private readonly Dictionary<string, ChannelIndex> _byChannel = new(StringComparer.OrdinalIgnoreCase);
     private readonly CompiledSigmaRule[] _anyChannel;
+    private readonly Bucket _anyChannelBucket;
+    private readonly SigmaPrefilter _prefilter;
+
+    /// <summary>Whether events go through the literal prefilter (on by default; off only to compare in tests and benchmarks).</summary>
+    internal bool UseEventPrefilter { get; set; } = true;
+
+    internal SigmaPrefilter EventPrefilter => _prefilter;
     private readonly Dictionary<ArtifactKind, CompiledSigmaRule[]> _byKind;
     private readonly IReadOnlyList<string>? _needles;
+    private readonly SigmaPrefilter _webPrefilter;
+    /// <summary>The webserver rules as log rules: those with line needles, and those that must see every line.</summary>
+    private readonly SigmaWebRules _webWithNeedles, _webEveryLine;
+
+    /// <summary>How many rules run over web logs, and how many of them see every line (no literal the raw line must
+    /// hold: regex only, negation only, values too short); the rest see only lines holding one of their needles.</summary>
+    public int WebRuleCount { get; }
+    public int WebRulesEveryLine { get; }
+    public IReadOnlyList<string> WebEveryLinePaths { get; }
 
     public SigmaLoadReport Report { get; }
     /// <summary>The correlation rules of the load (null: none), run after the scan as a correlation rule.</summary>
@@ -75,17 +103,43 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
             foreach (var id in index.ByEventId.Keys.ToList()) index.ByEventId[id] = [.. index.ByEventId[id], .. index.AnyEventId, .. _anyChannel];
             index.AnyEventId = [.. index.AnyEventId, .. _anyChannel];
         }
+        for (var i = 0; i < events.Count; i++) events[i].Index = i;
+        _prefilter = new SigmaPrefilter(events.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        Bucket Make(CompiledSigmaRule[] rules) => new(rules, _prefilter.SourcesFor(rules.Select(r => r.Index)));
+        _anyChannelBucket = Make(_anyChannel);
+        foreach (var index in _byChannel.Values)
+        {
+            foreach (var (id, rules) in index.ByEventId) index.BucketByEventId[id] = Make(rules);
+            index.AnyEventIdBucket = Make(index.AnyEventId);
+        }
         _byKind = compiled.Where(c => c.Target is LogTarget.WebLogs)
             .SelectMany(c => ((LogTarget.WebLogs)c.Target).Kinds.Select(k => (k, c)))
             .GroupBy(x => x.k).ToDictionary(g => g.Key, g => g.Select(x => x.c).ToArray());
-        _needles = WebNeedles(_byKind.Values.SelectMany(x => x).Distinct().ToList());
+        var web = _byKind.Values.SelectMany(x => x).Distinct().ToList();
+        _needles = WebNeedles(web);
+        for (var i = 0; i < web.Count; i++) web[i].Index = i;
+        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        var everyLine = web.Where(r => WebNeedles([r]) is null).ToHashSet();
+        WebRuleCount = web.Select(r => r.Info.Id).Distinct().Count();
+        WebRulesEveryLine = everyLine.Select(r => r.Info.Id).Distinct().Count();
+        WebEveryLinePaths = everyLine.Select(r => r.Rule.Path).Distinct().Order(StringComparer.Ordinal).ToList();
+        Dictionary<ArtifactKind, Bucket> Group(bool wantsEveryLine) => _byKind
+            .Select(kv => (kv.Key, Rules: kv.Value.Where(r => everyLine.Contains(r) == wantsEveryLine).ToArray()))
+            .Where(x => x.Rules.Length > 0)
+            .ToDictionary(x => x.Key, x => new Bucket(x.Rules, _webPrefilter.SourcesFor(x.Rules.Select(r => r.Index))));
+        var withNeedles = Group(false);
+        _webWithNeedles = new SigmaWebRules(this, withNeedles, WebNeedles(withNeedles.Values.SelectMany(b => b.Rules).Distinct().ToList()));
+        _webEveryLine = new SigmaWebRules(this, Group(true), null);
     }
 
-    /// <summary>Adds these rules to a scan's rule set (as one event rule and one log rule) and returns the set.</summary>
+    /// <summary>Adds these rules to a scan's rule set and returns the set: one event rule, and the webserver rules as
+    /// two log rules — those with line needles (they get only lines holding one) and those that must see every line —
+    /// so a rule without needles no longer turns the line prefilter off for the others.</summary>
     public RuleSet AddTo(RuleSet set)
     {
         set.EventRules.Add(this);
-        set.LogRules.Add(this);
+        if (_webWithNeedles.HasRules) set.LogRules.Add(_webWithNeedles);
+        if (_webEveryLine.HasRules) set.LogRules.Add(_webEveryLine);
         if (Correlations is not null) set.CorrelationRules.Add(Correlations);
         return set;
     }
@@ -97,13 +151,26 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         return index.ByEventId.TryGetValue(evt.EventId, out var rules) ? rules : index.AnyEventId;
     }
 
+    internal Bucket BucketFor(WinEvent evt)
+    {
+        if (!_byChannel.TryGetValue(evt.Channel, out var index)) return _anyChannelBucket;
+        return index.BucketByEventId.TryGetValue(evt.EventId, out var bucket) ? bucket : index.AnyEventIdBucket;
+    }
+
     public void Inspect(WinEvent evt, EventOrigin origin, ScanContext context)
     {
-        var rules = RulesFor(evt);
+        var bucket = BucketFor(evt);
+        var rules = bucket.Rules;
         if (rules.Length == 0) return;
         var view = WinEventFields.Of(evt);
+        int[]? stamps = null;
+        var generation = 0;
+        var gated = _prefilter.Gated;
+        if (UseEventPrefilter) _prefilter.Scan(view, bucket.Sources, out stamps, out generation);
         List<string>? fired = null;
         foreach (var rule in rules)
+        {
+            if (stamps is not null && gated[rule.Index] && stamps[rule.Index] != generation) continue;
             if (rule.Node.Eval(view))
             {
                 // One finding per rule id and event, even when a multi-document rule reaches it twice.
@@ -115,17 +182,31 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
                 var evidence = Evidence(rule, view, details);
                 context.Add(EventFindings.Make(rule.Info, evt, origin, evidence, details: details));
             }
+        }
     }
 
     public bool Handles(ArtifactKind kind) => _byKind.ContainsKey(kind);
 
     public IReadOnlyList<string>? LineNeedles => _needles;
 
+    /// <summary>As one log rule (all webserver rules; no line needles when one rule has none). A scan uses
+    /// <see cref="AddTo"/>, which registers the two groups instead.</summary>
     public void Inspect(LogRecord record, ScanContext context)
     {
-        if (!_byKind.TryGetValue(record.Kind, out var rules)) return;
+        _webWithNeedles.Inspect(record, context);
+        _webEveryLine.Inspect(record, context);
+    }
+
+    internal void InspectWeb(LogRecord record, Bucket bucket, ScanContext context)
+    {
         var view = LogRecordFields.Of(record);
-        foreach (var rule in rules)
+        int[]? stamps = null;
+        var generation = 0;
+        var gated = _webPrefilter.Gated;
+        if (UseEventPrefilter) _webPrefilter.Scan(view, bucket.Sources, out stamps, out generation);
+        foreach (var rule in bucket.Rules)
+        {
+            if (stamps is not null && gated[rule.Index] && stamps[rule.Index] != generation) continue;
             if (rule.Node.Eval(view))
             {
                 Correlations?.Record(rule, view, record.Time, record.Str(Field.ServerHost) ?? record.File.Host, record.File.RelativePath, record.Line, null, context);
@@ -134,6 +215,7 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
                 var evidence = Evidence(rule, view, details);
                 context.Add(WebHit.Make(record, rule.Info, Outcome.Unknown, $"{WebHit.Request(record)} — {evidence}", details: details));
             }
+        }
     }
 
     /// <summary>"Title: Field=value; ..." for the fields the rule reads that the record has (only built on a hit).</summary>
@@ -157,22 +239,34 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         return $"{rule.Info.Title}: {string.Join("; ", parts)}";
     }
 
-    /// <summary>The web-log line prefilter: every webserver rule must name literals one of which each matching line holds
-    /// as written; one rule without (regex, negation only, encoded characters) turns the prefilter off for web logs.</summary>
+    /// <summary>Line needles for a group of webserver rules: each rule's necessary literals as raw-line runs
+    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND); null when one rule has none (regex only,
+    /// negation only, values without a run of 3 characters).</summary>
     private static IReadOnlyList<string>? WebNeedles(List<CompiledSigmaRule> rules)
     {
         if (rules.Count == 0) return null;
         var all = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in rules)
         {
-            if (r.Node.Needles is not { } needles) return null;
-            foreach (var n in needles)
-            {
-                // Raw IIS lines write spaces as '+', HttpProxy quotes CSV values, and stem + '?' + query is not one run of the raw line.
-                if (n.AsSpan().IndexOfAny(" +\"?,%") >= 0 || n.Length < 3) return null;
-                all.Add(n);
-            }
+            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun) is not { } need) return null;
+            foreach (var item in need.Items) all.Add(item.Literal);
         }
         return all.ToList();
+    }
+}
+
+/// <summary>A group of webserver rules as one log rule: with the union of their line needles, or (needles null) seeing
+/// every line. Each line passed in goes only to the group's rules of its kind whose field literals it holds.</summary>
+internal sealed class SigmaWebRules(SigmaRuleSet owner, Dictionary<ArtifactKind, SigmaRuleSet.Bucket> byKind, IReadOnlyList<string>? needles) : ILogRule
+{
+    public bool HasRules => byKind.Count > 0;
+
+    public bool Handles(ArtifactKind kind) => byKind.ContainsKey(kind);
+
+    public IReadOnlyList<string>? LineNeedles => needles;
+
+    public void Inspect(LogRecord record, ScanContext context)
+    {
+        if (byKind.TryGetValue(record.Kind, out var bucket)) owner.InspectWeb(record, bucket, context);
     }
 }

@@ -13,11 +13,9 @@ internal abstract class ValueMatcher
 
     public abstract bool Match(ReadOnlySpan<char> value, IFieldSource source);
 
-    /// <summary>A literal every matching value contains (for the line prefilter), or null when there is none.</summary>
-    public virtual string? Needle => null;
-
-    /// <summary>For merged matchers: the needles of the tests they replace (any null: none usable).</summary>
-    public IReadOnlyList<string?>? NeedleList { get; init; }
+    /// <summary>Literals one of which every value this test accepts contains (ordinal ignore-case), or null when the
+    /// test accepts values without any (regex, numbers, networks, negation, a bare '*'). For the event prefilter.</summary>
+    internal virtual IReadOnlyList<string>? Literals => null;
 }
 
 internal enum StringMode { Equals, StartsWith, EndsWith, Contains, Any, Glob }
@@ -92,9 +90,25 @@ internal sealed class StringMatcher : ValueMatcher
 
     public override int Cost => _mode == StringMode.Glob ? 3 : _mode == StringMode.Contains ? 2 : 1;
 
-    /// <summary>Only literals that appear as written in a raw web-log line: no space or '+' (IIS writes one for the
-    /// other), no '"' (CSV doubles it), no '?' (stem + '?' + query is not one run of the line), no ',' or '%'.</summary>
-    public override string? Needle => _literal.Length >= 3 && _literal.AsSpan().IndexOfAny(" +\"?,%") < 0 ? _literal : null;
+    internal override IReadOnlyList<string>? Literals => _mode == StringMode.Any || _literal.Length == 0 ? null : [_literal];
+
+    /// <summary>A web-log line-prefilter needle for a literal: its longest run (3 characters or more) that a raw line
+    /// holds as written wherever a field value holds the literal: a run without space or '+' (IIS writes one for the
+    /// other; the reader turns '+' into a space in the user agent), '"' (CSV doubles it), '?' (stem + '?' + query is
+    /// not one run of the line) or ','. A value that holds the literal holds each of its runs; readers do not
+    /// URL-decode, so '%' escapes are written as they are logged.</summary>
+
+    internal static string? RawRun(string literal)
+    {
+        int best = 0, bestStart = 0, start = 0;
+        for (var i = 0; i <= literal.Length; i++)
+        {
+            if (i < literal.Length && literal[i] is not (' ' or '+' or '"' or '?' or ',')) continue;
+            if (i - start > best) { best = i - start; bestStart = start; }
+            start = i + 1;
+        }
+        return best < 3 ? null : best == literal.Length ? literal : literal.Substring(bestStart, best);
+    }
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => _mode switch
     {
@@ -128,11 +142,15 @@ internal sealed class StringMatcher : ValueMatcher
         a == b || (ignoreCase && (a < 128 && b < 128 ? (a | 0x20) == (b | 0x20) && char.IsAsciiLetter(a) : char.ToUpperInvariant(a) == char.ToUpperInvariant(b)));
 }
 
-/// <summary>The <c>re</c> modifier: .NET regex, NonBacktracking where the pattern allows it, else with a timeout.</summary>
+/// <summary>The <c>re</c> modifier: .NET regex, NonBacktracking where the pattern allows it, else with a timeout.
+/// The pattern is checked when the rule loads; the matcher itself is built on first use, since a NonBacktracking regex
+/// costs hundreds of KB and the event prefilter means most regex tests of a large rule set never run.</summary>
 internal sealed class RegexMatcher : ValueMatcher
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(250);
-    private readonly Regex _regex;
+    private readonly string _pattern;
+    private readonly RegexOptions _options;
+    private Regex? _regex;
 
     public RegexMatcher(string pattern, bool ignoreCase, bool multiline, bool singleline)
     {
@@ -140,21 +158,36 @@ internal sealed class RegexMatcher : ValueMatcher
         if (ignoreCase) options |= RegexOptions.IgnoreCase;
         if (multiline) options |= RegexOptions.Multiline;
         if (singleline) options |= RegexOptions.Singleline;
-        try
-        {
-            _regex = new Regex(pattern, options | RegexOptions.NonBacktracking);
-        }
-        catch (NotSupportedException)
-        {
-            _regex = new Regex(pattern, options, Timeout);
-        }
+        _pattern = pattern;
+        _options = options;
+        // Syntax check only (throws ArgumentException for an invalid pattern); the parse tree is not kept.
+        _ = new Regex(pattern, options, Timeout);
     }
 
     public override int Cost => 20;
 
+    /// <summary>Whether the matcher has been built (tests and memory accounting).</summary>
+    internal bool Built => _regex is not null;
+
+    /// <summary>One regex per pattern and options for the process while any rule uses it: a rule compiled for two
+    /// channels (process_creation: Sysmon 1 and Security 4688), or the same pattern in several rules, shares it.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RegexOptions), WeakReference<Regex>> Shared = new();
+
+    private Regex Build()
+    {
+        var key = (_pattern, _options);
+        if (Shared.TryGetValue(key, out var weak) && weak.TryGetTarget(out var existing)) return existing;
+        Regex regex;
+        try { regex = new Regex(_pattern, _options | RegexOptions.NonBacktracking); }
+        catch (NotSupportedException) { regex = new Regex(_pattern, _options, Timeout); }
+        Shared[key] = new WeakReference<Regex>(regex);
+        return regex;
+    }
+
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source)
     {
-        try { return _regex.IsMatch(value); }
+        var regex = _regex ?? Interlocked.CompareExchange(ref _regex, Build(), null) ?? _regex!;
+        try { return regex.IsMatch(value); }
         catch (RegexMatchTimeoutException) { return false; }
     }
 }
@@ -269,6 +302,8 @@ internal sealed class ContainsAnyMatcher(IReadOnlyList<string> literals, bool ca
     private readonly System.Buffers.SearchValues<string> _values =
         System.Buffers.SearchValues.Create(literals.ToArray(), cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 
+    internal override IReadOnlyList<string>? Literals => literals;
+
     public override int Cost => 3;
 
     public override bool Match(ReadOnlySpan<char> value, IFieldSource source) => value.IndexOfAny(_values) >= 0;
@@ -278,6 +313,8 @@ internal sealed class ContainsAnyMatcher(IReadOnlyList<string> literals, bool ca
 internal sealed class EqualsAnyMatcher : ValueMatcher
 {
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    internal override IReadOnlyList<string>? Literals => _lookup.Set.Any(s => s.Length == 0) ? null : _lookup.Set.ToArray();
 
     public EqualsAnyMatcher(IEnumerable<string> literals, bool cased)
     {
