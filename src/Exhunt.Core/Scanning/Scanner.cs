@@ -156,6 +156,8 @@ public sealed class Scanner(ScanOptions options)
         // The reader's own first bytes are kept for the host sniff below (no second open and read of every log).
         using var stream = new HeadCaptureStream(opened, HostSniffBytes);
         LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
+        if (stream.HeadComplete && ExchangeSignals.IsExchangeLogKind(file.Kind))
+            file.LogHeader = Exhunt.Exposure.LayoutBuildRule.ParseHeader(stream.Head.Span);
         // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
         if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis))
             SniffHost(file, result, stream.HeadComplete ? stream.Head : null);
@@ -177,7 +179,8 @@ public sealed class Scanner(ScanOptions options)
         }
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var iis = file.Kind == ArtifactKind.Iis;
-        using var headStream = new MemoryStream(bytes.ToArray(), writable: false);
+        var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) ? segment : new ArraySegment<byte>(bytes.ToArray());
+        using var headStream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
         new TextLogReader(file, new ReaderStats()).Read(headStream, record =>
         {
             if (names.Count < HostTally.MaxHosts && HostName.Normalize(record.Str(Field.ServerHost)) is { } h)
