@@ -24,6 +24,10 @@ public sealed class EvidenceFile
     /// <summary>HttpProxy protocol folder (Owa, Ecp ...), when known from the path.</summary>
     public string? Protocol { get; set; }
 
+    /// <summary>An Exchange log's header facts, parsed by the scanner from the bytes its reader read (null: not read;
+    /// <see cref="Exhunt.Exposure.LayoutBuildRule"/> then reads the head itself).</summary>
+    internal Exhunt.Exposure.ExchangeLogHeader? LogHeader { get; set; }
+
     /// <summary>The file's own path on disk when it is not inside an archive (a zip there is read in place).</summary>
     internal string? DiskPath { get; init; }
 

@@ -9,9 +9,9 @@ namespace Exhunt.Exposure;
 /// - <c>FrontEnd\HttpProxy\owa\auth\&lt;15.x.y&gt;\</c> folders (CU level) and <c>ClientAccess\Owa\prem\&lt;15.x.y.z&gt;\</c>
 ///   folders (lower bound), from paths alone.
 /// - The <c>#Software: Microsoft Exchange Server</c> / <c>#Version: 15.01.2375.007</c> header of Exchange CSV logs
-///   (facts: detection-facts.md §2.1), dated by <c>#Date:</c>. The text-log reader keeps only <c>#Fields:</c>, so the
-///   first 4 KB of each Exchange log are read again here. Taken as a lower bound: an update need not replace the
-///   component that writes the log. <c>15.0.0.0</c> (some log types) says nothing.
+///   (facts: detection-facts.md §2.1), dated by <c>#Date:</c>. The text-log reader keeps only <c>#Fields:</c>; the
+///   scanner parses the first 4 KB its reader read (<see cref="EvidenceFile.LogHeader"/>), else they are read again
+///   here. Taken as a lower bound: an update need not replace the component that writes the log. <c>15.0.0.0</c> (some log types) says nothing.
 /// </summary>
 internal sealed class LayoutBuildRule : ICorrelationRule
 {
@@ -42,10 +42,26 @@ internal sealed class LayoutBuildRule : ICorrelationRule
 
     internal static void FromLogHeader(EvidenceFile file, ScanContext context)
     {
-        var buf = new byte[HeadBytes];
-        int n;
-        using (var s = file.Open()) n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
-        var text = Encoding.UTF8.GetString(buf, 0, n);
+        var header = file.LogHeader;
+        if (header is null)
+        {
+            var buf = new byte[HeadBytes];
+            int n;
+            using (var s = file.Open()) n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+            header = ParseHeader(buf.AsSpan(0, n));
+        }
+        if (!header.Exchange || header.Build is not { IsExchange15: true, CuOnly: false } v) return;
+        var date = header.Date;
+        var folder = file.RelativePath.LastIndexOf('/') is var i and >= 0 ? file.RelativePath[..(i + 1)] : file.RelativePath;
+        context.Exposure.Add(new BuildObservation(BuildObservation.HostOrUnknown(file.Host), v, BuildPrecision.LowerBound, folder,
+            $"#Version header of Exchange {file.Kind.ToWire()} logs", date ?? file.LastWriteUtc, date ?? file.LastWriteUtc));
+    }
+
+    /// <summary>The header facts of an Exchange log from its first bytes (only the first <see cref="HeadBytes"/> are
+    /// looked at); the scanner calls this with the bytes its reader already read, so the log is not opened again.</summary>
+    internal static ExchangeLogHeader ParseHeader(ReadOnlySpan<byte> head)
+    {
+        var text = Encoding.UTF8.GetString(head[..Math.Min(head.Length, HeadBytes)]);
         bool exchange = false;
         ExchangeBuild? build = null;
         DateTime? date = null;
@@ -63,9 +79,9 @@ internal sealed class LayoutBuildRule : ICorrelationRule
                          System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var d))
                 date = d;
         }
-        if (!exchange || build is not { IsExchange15: true, CuOnly: false } v) return;
-        var folder = file.RelativePath.LastIndexOf('/') is var i and >= 0 ? file.RelativePath[..(i + 1)] : file.RelativePath;
-        context.Exposure.Add(new BuildObservation(BuildObservation.HostOrUnknown(file.Host), v, BuildPrecision.LowerBound, folder,
-            $"#Version header of Exchange {file.Kind.ToWire()} logs", date ?? file.LastWriteUtc, date ?? file.LastWriteUtc));
+        return new ExchangeLogHeader(exchange, build, date);
     }
 }
+
+/// <summary>What the <c>#Software</c>, <c>#Version</c> and <c>#Date</c> lines of an Exchange log's header say.</summary>
+internal sealed record ExchangeLogHeader(bool Exchange, ExchangeBuild? Build, DateTime? Date);

@@ -112,7 +112,9 @@ public sealed class Scanner(ScanOptions options)
             using var stream = file.Open();
             var head = ReadHead(stream);
             ArtifactClassifier.Classify(file, head);
-            if (file.Kind.IsLog()) stream.Dispose(); // the log readers open their own
+            // The log readers open their own; a text log on disk goes on with this stream, rewound (one open per file).
+            var reuse = file.Kind.IsLog() && file.Kind is not (ArtifactKind.Evtx or ArtifactKind.EventJson) && stream.CanSeek;
+            if (file.Kind.IsLog() && !reuse) stream.Dispose();
             if (file.RelativePath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && file.Kind != ArtifactKind.Archive)
                 result.Stats.Error("named .zip but not a zip archive (no PK signature); not opened");
             switch (file.Kind)
@@ -124,7 +126,8 @@ public sealed class Scanner(ScanOptions options)
                     ReadEvents(file, result, JsonEventReader.Read, context);
                     break;
                 case var k when k.IsLog():
-                    ReadTextLog(file, result, context);
+                    if (reuse) stream.Seek(0, SeekOrigin.Begin);
+                    ReadTextLog(file, reuse ? stream : file.Open(), result, context);
                     break;
                 default:
                     using (var content = FileContentReader.Read(file, stream, head, options.Rules.FileRules))
@@ -148,25 +151,37 @@ public sealed class Scanner(ScanOptions options)
         return result;
     }
 
-    private void ReadTextLog(EvidenceFile file, ArtifactResult result, ScanContext context)
+    private void ReadTextLog(EvidenceFile file, Stream opened, ArtifactResult result, ScanContext context)
     {
-        using (var stream = file.Open())
-            LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
+        // The reader's own first bytes are kept for the host sniff below (no second open and read of every log).
+        using var stream = new HeadCaptureStream(opened, HostSniffBytes);
+        LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
+        if (stream.HeadComplete && ExchangeSignals.IsExchangeLogKind(file.Kind))
+            file.LogHeader = Exhunt.Exposure.LayoutBuildRule.ParseHeader(stream.Head.Span);
         // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
-        if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis)) SniffHost(file, result);
+        if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis))
+            SniffHost(file, result, stream.HeadComplete ? stream.Head : null);
     }
 
-    /// <summary>Bytes of a text log read again to learn its server host and whether its requests are for Exchange.</summary>
+    /// <summary>Bytes of a text log's head that tell its server host and whether its requests are for Exchange.</summary>
     private const int HostSniffBytes = 16 * 1024;
 
-    private static void SniffHost(EvidenceFile file, ArtifactResult result)
+    /// <param name="head">The file's first <see cref="HostSniffBytes"/> bytes (fewer only when the file is shorter), as
+    /// the reader read them; null: read them again (the reader stopped before).</param>
+    private static void SniffHost(EvidenceFile file, ArtifactResult result, ReadOnlyMemory<byte>? head)
     {
-        var buf = new byte[HostSniffBytes];
-        int n;
-        using (var s = file.Open()) n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+        if (head is not { } bytes)
+        {
+            var buf = new byte[HostSniffBytes];
+            int n;
+            using (var s = file.Open()) n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+            bytes = buf.AsMemory(0, n);
+        }
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var iis = file.Kind == ArtifactKind.Iis;
-        new TextLogReader(file, new ReaderStats()).Read(new MemoryStream(buf, 0, n, writable: false), record =>
+        var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) ? segment : new ArraySegment<byte>(bytes.ToArray());
+        using var headStream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+        new TextLogReader(file, new ReaderStats()).Read(headStream, record =>
         {
             if (names.Count < HostTally.MaxHosts && HostName.Normalize(record.Str(Field.ServerHost)) is { } h)
                 names[h] = names.GetValueOrDefault(h) + 1;
