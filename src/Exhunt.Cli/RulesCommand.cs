@@ -43,20 +43,7 @@ public static class RulesCommand
             using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
                 w.WriteStartObject();
-                w.WriteNumber("loaded", report.Loaded);
-                w.WriteStartArray("rejected");
-                foreach (var r in report.Rejected)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("path", r.Path);
-                    w.WriteString("id", r.Id);
-                    w.WriteString("reason", r.Reason);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteNumber("unsupported_logsource", report.UnsupportedLogSource);
-                w.WriteNumber("filters", report.Filters);
-                w.WriteNumber("not_rules", report.NotRules);
+                Reports.SigmaReportSection.WriteLoadAccount(w, report);
                 w.WriteNumber("correlations", report.Correlations);
                 w.WriteEndObject();
             }

@@ -10,12 +10,10 @@ public static class SigmaReportSection
 {
     public const int RejectsShown = 10;
 
-    /// <summary>The "sigma" member of the JSON report (written only when the scan ran Sigma rules).</summary>
-    public static void WriteJson(Utf8JsonWriter w, SigmaScanAccount? sigma)
+    /// <summary>The account of a load as JSON members (loaded, rejected, unsupported_logsource, filters, not_rules): the
+    /// same in a scan's report and in <c>exhunt rules lint --json</c>.</summary>
+    public static void WriteLoadAccount(Utf8JsonWriter w, SigmaLoadReport load)
     {
-        if (sigma is null) return;
-        var load = sigma.Load;
-        w.WriteStartObject("sigma");
         w.WriteNumber("loaded", load.Loaded);
         w.WriteStartArray("rejected");
         foreach (var r in load.Rejected)
@@ -30,6 +28,15 @@ public static class SigmaReportSection
         w.WriteNumber("unsupported_logsource", load.UnsupportedLogSource);
         w.WriteNumber("filters", load.Filters);
         w.WriteNumber("not_rules", load.NotRules);
+    }
+
+    /// <summary>The "sigma" member of the JSON report (written only when the scan ran Sigma rules).</summary>
+    public static void WriteJson(Utf8JsonWriter w, SigmaScanAccount? sigma)
+    {
+        if (sigma is null) return;
+        var load = sigma.Load;
+        w.WriteStartObject("sigma");
+        WriteLoadAccount(w, load);
         w.WriteStartObject("correlations");
         w.WriteNumber("loaded", load.Correlations);
         var s = sigma.Correlations ?? new SigmaCorrelationStats();
