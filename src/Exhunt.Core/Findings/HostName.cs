@@ -5,7 +5,7 @@ namespace Exhunt.Findings;
 /// <summary>
 /// One spelling per host, whichever source named it: the event's Computer ("EXCH01.contoso.local"), a log's
 /// server field ("EXCH01"), a collection folder ("exch01"). Lower case, domain suffix stripped (an IP address is kept
-/// whole), at most 63 characters (a DNS label); empty, "-" and unprintable values are no host.
+/// whole), at most 63 characters (a DNS label); empty, "-", unprintable values and placeholders such as "[redacted]" are no host.
 /// </summary>
 public static class HostName
 {
@@ -24,7 +24,7 @@ public static class HostName
         }
         if (s.Length > 63) s = s[..63];
         foreach (var c in s)
-            if (char.IsControl(c) || char.IsWhiteSpace(c) || c is '/' or '\\' or '"' or '<' or '>') return null;
+            if (char.IsControl(c) || char.IsWhiteSpace(c) || c is '/' or '\\' or '"' or '<' or '>' or '[' or ']') return null;
         return s.ToLowerInvariant();
     }
 

@@ -19,7 +19,9 @@ public static class HostResolver
 
     public static void ResolveArtifacts(IReadOnlyList<ArtifactResult> results, IReadOnlyList<string> installRoots)
     {
-        var own = results.Select(r => HostName.Normalize(r.File.Host) ?? r.Hosts.Dominant ?? HostName.Normalize(r.LogHost)).ToArray();
+        // A log's own server field comes before the collection's name for it, as it does for the log's findings
+        // (WebHit and the other log rules take the record's server first): coverage and findings then land on one host.
+        var own = results.Select(r => HostName.Normalize(r.LogHost) ?? HostName.Normalize(r.File.Host) ?? r.Hosts.Dominant).ToArray();
         var rootHost = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var root in installRoots.OrderByDescending(r => r.Length))
         {

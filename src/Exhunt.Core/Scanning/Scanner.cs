@@ -158,8 +158,9 @@ public sealed class Scanner(ScanOptions options)
         LogRuleRunner.Run(options.Rules, file, stream, result.Stats, context, options.LinePrefilter, options.BlockMatcher, options.SearchAheadFrom);
         if (stream.HeadComplete && ExchangeSignals.IsExchangeLogKind(file.Kind))
             file.LogHeader = Exhunt.Exposure.LayoutBuildRule.ParseHeader(stream.Head.Span);
-        // The collection layout may already name the host; IIS logs are still sniffed for Exchange URLs.
-        if (result.Stats.Records > 0 && (file.Host is null || file.Kind == ArtifactKind.Iis))
+        // Sniffed even when the collection layout names a host: the log's own server field wins (HostResolver), as it
+        // does for the log's findings. IIS logs are also sniffed for Exchange URLs.
+        if (result.Stats.Records > 0)
             SniffHost(file, result, stream.HeadComplete ? stream.Head : null);
     }
 
