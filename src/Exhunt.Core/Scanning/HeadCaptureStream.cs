@@ -1,10 +1,12 @@
+using Exhunt.Evidence;
+
 namespace Exhunt.Scanning;
 
 /// <summary>
 /// A read-only pass-through that keeps a copy of the first bytes read from the stream it wraps, so what is learnt from
 /// a file's head (its host) comes from the bytes the reader already read instead of a second open and read.
 /// </summary>
-internal sealed class HeadCaptureStream(Stream inner, int capacity) : Stream
+internal sealed class HeadCaptureStream(Stream inner, int capacity) : ForwardReadStream
 {
     private readonly byte[] _head = new byte[capacity];
     private int _captured;
@@ -17,8 +19,6 @@ internal sealed class HeadCaptureStream(Stream inner, int capacity) : Stream
     public bool HeadComplete => _captured == _head.Length || _ended;
 
     private bool _ended;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -34,15 +34,8 @@ internal sealed class HeadCaptureStream(Stream inner, int capacity) : Stream
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
