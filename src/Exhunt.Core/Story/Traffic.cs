@@ -1,5 +1,6 @@
 using System.Text;
 using Exhunt.Evidence;
+using Exhunt.Findings;
 using Exhunt.Readers;
 
 namespace Exhunt.Story;
@@ -254,21 +255,7 @@ public sealed class TrafficCounter
         if (record.Time is not { } time) return true;
         var of = record.ColumnOf;
         int a = of[(int)Field.UrlStem], b = of[(int)Field.ClientIp], c = of[(int)Field.UserAgent], d = of[(int)Field.ServerHost], e = of[(int)Field.ServerPort];
-        ReadOnlySpan<byte> va = default, vb = default, vc = default, vd = default, ve = default;
-        var last = Math.Max(Math.Max(a, b), Math.Max(Math.Max(c, d), e));
-        var sep = (byte)_sep;
-        for (var col = 0; col <= last; col++)
-        {
-            var end = raw.IndexOf(sep);
-            var value = end < 0 ? raw : raw[..end];
-            if (col == a) va = value;
-            if (col == b) vb = value;
-            if (col == c) vc = value;
-            if (col == d) vd = value;
-            if (col == e) ve = value;
-            if (end < 0) break;
-            raw = raw[(end + 1)..];
-        }
+        Pick(raw, (byte)_sep, a, b, c, d, e, out var va, out var vb, out var vc, out var vd, out var ve);
         var total = va.Length + vb.Length + vc.Length + vd.Length + ve.Length;
         if (total > 4096 || !Ascii.IsValid(va) || !Ascii.IsValid(vb) || !Ascii.IsValid(vc) || !Ascii.IsValid(vd) || !Ascii.IsValid(ve)) return false;
         if (_wide.Length < total) _wide = new char[Math.Max(total, 512)];
@@ -371,9 +358,9 @@ public sealed class TrafficCounter
 
     private HostTraffic HostFor(ReadOnlySpan<char> server)
     {
-        if (_last is not null && (server.IsEmpty ? _last.Host == (_file.Host ?? "unknown") : server.Equals(_last.Host, StringComparison.OrdinalIgnoreCase)))
+        if (_last is not null && (server.IsEmpty ? _last.Host == (_file.Host ?? HostName.Unknown) : server.Equals(_last.Host, StringComparison.OrdinalIgnoreCase)))
             return _last;
-        var name = server.IsEmpty ? _file.Host ?? "unknown" : server.ToString();
+        var name = server.IsEmpty ? _file.Host ?? HostName.Unknown : server.ToString();
         if (!_hosts.TryGetValue(name, out var h)) _hosts[name] = h = new HostTraffic(name, _file.Kind) { Spare = _owner.SpareHours };
         _lastBucket = null;
         _lastKeys = null;
@@ -384,13 +371,27 @@ public sealed class TrafficCounter
     private void Columns(ReadOnlySpan<char> raw, int a, int b, int c, int d, int e,
         out ReadOnlySpan<char> va, out ReadOnlySpan<char> vb, out ReadOnlySpan<char> vc, out ReadOnlySpan<char> vd, out ReadOnlySpan<char> ve)
     {
+        Pick(raw, _sep, a, b, c, d, e, out va, out vb, out vc, out vd, out ve);
+        if (!_w3c) return;
+        if (va is "-") va = default;
+        if (vb is "-") vb = default;
+        if (vc is "-") vc = default;
+        if (vd is "-") vd = default;
+        if (ve is "-") ve = default;
+    }
+
+    /// <summary>The columns <paramref name="a"/>..<paramref name="e"/> of a separated line, as written, in one walk
+    /// (chars of a decoded line or bytes of a raw one; a negative index: absent).</summary>
+    private static void Pick<T>(ReadOnlySpan<T> raw, T sep, int a, int b, int c, int d, int e,
+        out ReadOnlySpan<T> va, out ReadOnlySpan<T> vb, out ReadOnlySpan<T> vc, out ReadOnlySpan<T> vd, out ReadOnlySpan<T> ve)
+        where T : IEquatable<T>
+    {
         va = vb = vc = vd = ve = default;
         var last = Math.Max(Math.Max(a, b), Math.Max(Math.Max(c, d), e));
         for (var col = 0; col <= last; col++)
         {
-            var end = raw.IndexOf(_sep);
+            var end = raw.IndexOf(sep);
             var value = end < 0 ? raw : raw[..end];
-            if (_w3c && value is "-") value = default;
             if (col == a) va = value;
             if (col == b) vb = value;
             if (col == c) vc = value;
