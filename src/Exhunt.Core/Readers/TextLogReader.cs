@@ -267,6 +267,13 @@ public sealed class TextLogReader
             Unparsed(ref _noSeparators, _record.Line);
             return true;
         }
+        return CountTimed(a, b);
+    }
+
+    /// <summary>Counts an unsplit line by its time columns (<paramref name="b"/>: W3C time of day), or as unparsed when
+    /// its time is missing where one is expected.</summary>
+    private bool CountTimed(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
         DateTime? time;
         if (_w3c) time = Timestamps.TryParseW3c(W3cValue(a), W3cValue(b), out var w) ? w : null;
         else time = Timestamps.TryParseIso(a, out var t) ? t : null;
@@ -323,18 +330,7 @@ public sealed class TextLogReader
         Span<char> ca = stackalloc char[a.Length], cb = stackalloc char[b.Length];
         Ascii.ToUtf16(a, ca, out _);
         Ascii.ToUtf16(b, cb, out _);
-        DateTime? time;
-        if (_w3c) time = Timestamps.TryParseW3c(W3cValue(ca), W3cValue(cb), out var w) ? w : null;
-        else time = Timestamps.TryParseIso(ca, out var t) ? t : null;
-        _record.Time = time;
-        if (time is { } seen) SeeTime(seen);
-        else if (TimeExpected)
-        {
-            Unparsed(ref _noTime, _record.Line);
-            return true;
-        }
-        _stats.Records++;
-        return true;
+        return CountTimed(ca, cb);
     }
 
     /// <summary>Whether the first two column names are ASCII (the byte path compares leading values with them).</summary>
