@@ -130,6 +130,7 @@ public static class BuiltInRules
         global::Exhunt.Detection.Content.WebShellContentRule.OabDump,
         global::Exhunt.Detection.Content.WebShellContentRule.Compiled,
         global::Exhunt.Detection.Content.WebShellContentRule.CompiledLikely,
+        global::Exhunt.Detection.Content.WebShellContentRule.Unserved,
         global::Exhunt.Detection.Files.ArchiveRule.ProgramData,
         global::Exhunt.Detection.Files.ArchiveRule.WebRoot,
         global::Exhunt.Detection.Files.ArchiveRule.Staging,

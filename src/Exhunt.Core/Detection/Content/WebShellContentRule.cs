@@ -33,9 +33,14 @@ public sealed class WebShellContentRule : IFileRule
     public static readonly RuleInfo CompiledLikely = new("content-compiled-webshell-likely", "Compiled page (App_Web/App_Code assembly) looks like a web shell",
         Severity.Medium, [], T1505, "persistence", Proves.Weak, WithExploitation: Proves.Compromise);
 
+    /// <summary>Shell code in a file a web server would not run: not a page type and outside every web root (a staged
+    /// copy, a tool's payload, a write-up quoting one). Worth a look, not proof that a shell was implanted.</summary>
+    public static readonly RuleInfo Unserved = new("content-webshell-unserved", "Web shell code in a file no web server runs as a page (not a page type, outside a web root)",
+        Severity.Medium, [], T1505, "persistence", Proves.Weak);
+
     /// <summary>The rules whose findings are web shells judged by content (the "who used it" correlation links them).</summary>
     public static readonly IReadOnlySet<string> ShellRuleIds = new HashSet<string>(StringComparer.Ordinal)
-        { Shell.Id, Likely.Id, OabDump.Id, Compiled.Id, CompiledLikely.Id };
+        { Shell.Id, Likely.Id, OabDump.Id, Compiled.Id, CompiledLikely.Id, Unserved.Id };
 
     public bool Handles(ArtifactKind kind) => kind is ArtifactKind.WebPage or ArtifactKind.Unrecognised or ArtifactKind.Pst
         or ArtifactKind.Executable or ArtifactKind.ExchangeLog;
@@ -74,7 +79,7 @@ public sealed class WebShellContentRule : IFileRule
         if (OabDumpScript(text) is { } oab)
         {
             Emit(file, content, context, OabDump, Severity.Critical, $"OAB configuration dump with script in a URL: {file.FileName}",
-                [new Signal("oab-dump-script-url", Severity.Critical, oab)], null, container);
+                [new Signal("oab-dump-script-url", Severity.Critical, oab)], null, container, Served(file, container));
             return;
         }
 
@@ -119,8 +124,14 @@ public sealed class WebShellContentRule : IFileRule
         var title = rule == Shell ? $"Web shell by content ({judgement.Detectors}): {file.FileName}"
             : rule == Likely ? $"Page looks like a web shell ({judgement.Detectors}): {file.FileName}"
             : $"Page with shell-like capabilities ({judgement.Detectors}): {file.FileName}";
-        Emit(file, content, context, rule, severity, title, signals, page, container);
+        Emit(file, content, context, rule, severity, title, signals, page, container, Served(file, container));
     }
+
+    /// <summary>Whether a web server could run this file as a page: a page type by name, a page carried in a PST or
+    /// certificate request (the ProxyShell/ProxyLogon delivery), or anything inside a web root (handler mappings and
+    /// name tricks can make IIS run other names there).</summary>
+    private static bool Served(EvidenceFile file, string? container) =>
+        container is not null || PageTypes.Of(file.FileName) is not null || ArtifactClassifier.IsWebRoot(EvidencePath.Normalise(file.RelativePath));
 
     private static void InspectCompiled(EvidenceFile file, FileContent content, ScanContext context)
     {
@@ -130,13 +141,20 @@ public sealed class WebShellContentRule : IFileRule
         if (judgement.Severity < Severity.Medium) return;
         var rule = judgement.Severity >= Severity.High ? Compiled : CompiledLikely;
         Emit(file, content, context, rule, judgement.Severity, $"Compiled web shell ({judgement.Detectors}): {file.FileName}",
-            judgement.Signals, null, null);
+            judgement.Signals, null, null, served: true);
     }
 
     private static void Emit(EvidenceFile file, FileContent content, ScanContext context, RuleInfo rule, Severity severity, string title,
-        IReadOnlyList<Signal> signals, ParsedPage? page, string? container)
+        IReadOnlyList<Signal> signals, ParsedPage? page, string? container, bool served)
     {
         var details = FileDetails.Of(file, content.Sha256);
+        if (!served && rule != Risky)
+        {
+            details["not_served"] = $"judged {severity.ToWire()} as {rule.Id}, but it is not a page type and lies outside every web root, so no web server runs it";
+            rule = Unserved;
+            severity = severity > Severity.Medium ? Severity.Medium : severity;
+            title = $"Web shell code in a file not served as a page: {file.FileName}";
+        }
         var ordered = signals.OrderByDescending(s => s.Strength).ToList();
         details["detectors"] = string.Join(", ", ordered.Select(s => $"{s.Detector} ({s.Strength.ToWire()})").Distinct());
         for (var i = 0; i < Math.Min(ordered.Count, 6); i++)
