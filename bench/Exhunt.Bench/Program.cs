@@ -5,6 +5,7 @@ using Exhunt.Demo;
 //   generate --out DIR --gb N [--seed S] [--days D] [--layout kape|velociraptor|other-drive|flat|mixed-case]
 //     writes about N GB of demo evidence (benign Exchange traffic plus the demo intrusion) for timing scans.
 //   scan DIR | stages DIR    in-process timing of the scanner / of the text-log reading stages
+//   floor DIR                read every file once and count line breaks: the .NET floor next to ripgrep
 //   match DIR                the char prefilter (Latin-1 widening + SearchValues groups) against the byte block matcher
 //   traffic DIR              web-log reading with and without the surge traffic counter (CPU, allocations)
 //   evtx read|assemble ...   EVTX reader timing (bench/evtx-bench.sh)
@@ -147,6 +148,7 @@ internal static class Bench
         if (args.Length >= 3 && args[0] == "sigma-web") return Exhunt.Bench.SigmaBench.Web(args[1..]);
         if (args.Length > 0 && args[0] == "sigma") return Exhunt.Bench.SigmaBench.Run(args[1..]);
         if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter", block: args.Length == 2 || args[2] != "--chars", ahead: args.Length == 2 || args[2] != "--no-ahead");
+        if (args.Length == 2 && args[0] == "floor") return Exhunt.Bench.FloorBench.Run(args[1]);
         if (args.Length == 2 && args[0] == "match") return Exhunt.Bench.MatchBench.Run(args[1]);
         if (args.Length == 2 && args[0] == "stages") return Stages(args[1]);
         if (args.Length == 2 && args[0] == "traffic") return Exhunt.Bench.TrafficBench.Run(args[1]);
