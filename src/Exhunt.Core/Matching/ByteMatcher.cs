@@ -55,7 +55,24 @@ public sealed class ByteMatcher
         _singleBytes = _singles.Select(i => bytes[i][0]).ToArray();
         _singleSearch = SearchValues.Create(_singleBytes.SelectMany(b => (uint)(b - 'a') <= 'z' - 'a' ? new[] { b, (byte)(b & ~0x20) } : [b]).Distinct().ToArray());
         _sets = sets.ToArray();
+        if (_sets.Length is > 1 and <= MaxTogether)
+        {
+            // The tables of every pass for ScanTogether, made once (a wanted line is searched again on its own).
+            _togetherLo = new Vector512<byte>[_sets.Length * MaxFingerprint];
+            _togetherHi = new Vector512<byte>[_sets.Length * MaxFingerprint];
+            for (var s = 0; s < _sets.Length; s++)
+                for (var k = 0; k < MaxFingerprint; k++)
+                {
+                    // A pass with a shorter fingerprint accepts anything at the positions it does not have.
+                    var l = k < _sets[s].M ? _sets[s].Lo(k) : Vector128<byte>.AllBitsSet;
+                    var u = k < _sets[s].M ? _sets[s].Hi(k) : Vector128<byte>.AllBitsSet;
+                    var l2 = Vector256.Create(l, l); _togetherLo[s * MaxFingerprint + k] = Vector512.Create(l2, l2);
+                    var u2 = Vector256.Create(u, u); _togetherHi[s * MaxFingerprint + k] = Vector512.Create(u2, u2);
+                }
+        }
     }
+
+    private readonly Vector512<byte>[]? _togetherLo, _togetherHi;
 
     /// <summary>Whether a literal can be searched: non-empty, ASCII, no NUL (the reader treats NUL lines as binary).</summary>
     public static bool IsSupported(string literal) => literal.Length > 0 && literal.All(c => c is > '\0' and < (char)0x80);
@@ -92,19 +109,11 @@ public sealed class ByteMatcher
         foreach (var set in sets) mMax = Math.Max(mMax, set.M);
         var last = hay.Length - mMax;
         var i = 0;
-        if (last + 1 < 64 || count > MaxTogether) return 0;
-        Span<Vector512<byte>> lo = stackalloc Vector512<byte>[MaxTogether * MaxFingerprint], hi = stackalloc Vector512<byte>[MaxTogether * MaxFingerprint];
+        if (last + 1 < 64 || _togetherLo is null) return 0;
+        var lo = _togetherLo!;
+        var hi = _togetherHi!;
         Span<ulong> masks = stackalloc ulong[MaxTogether];
         Span<byte> spill = stackalloc byte[64 * MaxTogether];
-        for (var s = 0; s < count; s++)
-            for (var k = 0; k < MaxFingerprint; k++)
-            {
-                // A pass with a shorter fingerprint accepts anything at the positions it does not have.
-                var l = k < sets[s].M ? sets[s].Lo(k) : Vector128<byte>.AllBitsSet;
-                var u = k < sets[s].M ? sets[s].Hi(k) : Vector128<byte>.AllBitsSet;
-                var l2 = Vector256.Create(l, l); lo[s * MaxFingerprint + k] = Vector512.Create(l2, l2);
-                var u2 = Vector256.Create(u, u); hi[s * MaxFingerprint + k] = Vector512.Create(u2, u2);
-            }
         ref var h = ref MemoryMarshal.GetReference(hay);
         ref var spill0 = ref MemoryMarshal.GetReference(spill);
         var nib = Vector512.Create((byte)0x0F);
