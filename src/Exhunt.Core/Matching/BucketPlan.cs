@@ -68,17 +68,31 @@ internal static class BucketPlan
         }
         Span<ushort> lo = stackalloc ushort[Positions], hi = stackalloc ushort[Positions];
         Span<bool> wild = stackalloc bool[Positions];
-        while (clusters.Count > buckets)
+        var n = clusters.Count;
+        if (n > MaxPlanned)
+        {
+            // Very large sets (thousands of Sigma literals): consecutive in order of their leading bytes, as before the
+            // plan; pairwise merging costs n² per step.
+            var ordered = ids.OrderBy(i => Convert.ToHexString(bytes[i].AsSpan(0, Math.Min(Positions, bytes[i].Length)))).ThenBy(i => i).ToArray();
+            var per = (ordered.Length + buckets - 1) / buckets;
+            return ordered.Chunk(Math.Max(1, per)).ToList();
+        }
+        // What merging each pair would add, kept in a matrix and updated only for the merged cluster (n² once, then n per merge).
+        var added = new double[n, n];
+        var alive = new bool[n];
+        Array.Fill(alive, true);
+        for (var x = 0; x < n; x++)
+            for (var y = x + 1; y < n; y++) added[x, y] = Added(clusters[x], clusters[y], lo, hi, wild);
+        for (var left = n; left > buckets; left--)
         {
             int bestA = -1, bestB = -1;
             var best = double.MaxValue;
-            for (var a = 0; a < clusters.Count; a++)
-                for (var b = a + 1; b < clusters.Count; b++)
-                {
-                    Union(clusters[a], clusters[b], lo, hi, wild);
-                    var added = Cost(lo, hi, wild, clusters[a].Ids.Count + clusters[b].Ids.Count) - clusters[a].Cost - clusters[b].Cost;
-                    if (added < best) { best = added; bestA = a; bestB = b; }
-                }
+            for (var x = 0; x < n; x++)
+            {
+                if (!alive[x]) continue;
+                for (var y = x + 1; y < n; y++)
+                    if (alive[y] && added[x, y] < best) { best = added[x, y]; bestA = x; bestB = y; }
+            }
             var into = clusters[bestA];
             var from = clusters[bestB];
             Union(into, from, lo, hi, wild);
@@ -87,9 +101,24 @@ internal static class BucketPlan
             wild.CopyTo(into.Wild);
             into.Ids.AddRange(from.Ids);
             into.Cost = Cost(into.Lo, into.Hi, into.Wild, into.Ids.Count);
-            clusters.RemoveAt(bestB);
+            alive[bestB] = false;
+            for (var x = 0; x < n; x++)
+            {
+                if (!alive[x] || x == bestA) continue;
+                var d = Added(clusters[Math.Min(x, bestA)], clusters[Math.Max(x, bestA)], lo, hi, wild);
+                added[Math.Min(x, bestA), Math.Max(x, bestA)] = d;
+            }
         }
-        return clusters.Select(c => c.Ids.Order().ToArray()).OrderBy(g => g[0]).ToList();
+        return clusters.Where((_, i) => alive[i]).Select(c => c.Ids.Order().ToArray()).OrderBy(g => g[0]).ToList();
+    }
+
+    /// <summary>Literal sets up to this size are planned; larger ones are dealt in order (the plan is quadratic per step).</summary>
+    private const int MaxPlanned = 256;
+
+    private static double Added(Cluster a, Cluster b, Span<ushort> lo, Span<ushort> hi, Span<bool> wild)
+    {
+        Union(a, b, lo, hi, wild);
+        return Cost(lo, hi, wild, a.Ids.Count + b.Ids.Count) - a.Cost - b.Cost;
     }
 
     private static void Union(Cluster a, Cluster b, Span<ushort> lo, Span<ushort> hi, Span<bool> wild)
