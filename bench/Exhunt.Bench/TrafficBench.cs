@@ -7,7 +7,7 @@ namespace Exhunt.Bench;
 
 /// <summary>
 /// `traffic DIR`: what the surge counter (Story/Traffic.cs) adds to web-log reading. Reads every IIS and HttpProxy log
-/// of DIR with the built-in prefilter (the scan's path), once without the counter and once with it, single thread,
+/// of DIR with the built-in byte block matcher (the scan's path), once without the counter and once with it, single thread,
 /// three rounds; prints CPU seconds and bytes allocated per pass.
 /// </summary>
 internal static class TrafficBench
@@ -39,11 +39,11 @@ internal static class TrafficBench
                 long records = 0;
                 foreach (var e in evidence)
                 {
-                    var filter = rules.LinePrefilterFor(e.Kind);
+                    var literals = rules.LogRouteFor(e.Kind).Literals;
                     var counter = count ? traffic.CounterFor(e) : null;
                     using var s = e.Open();
-                    new TextLogReader(e, new ReaderStats()).Read(s, _ => records++, filter is null ? null : filter.FindLines,
-                        counter is null ? null : counter.Observe);
+                    new TextLogReader(e, new ReaderStats()).Read(s, _ => records++, everyRecord: counter is null ? null : counter.Observe,
+                        blockFilter: literals is null ? null : literals.FindLines, everyRaw: counter is null ? null : counter.ObserveRaw);
                     counter?.Complete();
                 }
                 var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;

@@ -19,8 +19,10 @@ public sealed class ByteMatcher
     private const int Buckets = 8;
     /// <summary>Leading bytes a fingerprint takes: four keep digit-led literals (IP addresses) from matching every run of digits.</summary>
     private const int MaxFingerprint = 4;
-    /// <summary>Literals per search pass (two per bucket): more would widen the buckets' nibble tables until most text matches.</summary>
-    public static int GroupSize { get; set; } = Environment.GetEnvironmentVariable("EXHUNT_TEDDY_GROUP") is { } g ? int.Parse(g) : 32;
+    /// <summary>Literals per search pass (three per bucket): more would widen the buckets' nibble tables until much text passes them (24 measured fastest on the built-in set, with 512-bit vectors).</summary>
+    public static int GroupSize { get; set; } = Environment.GetEnvironmentVariable("EXHUNT_TEDDY_GROUP") is { } g ? int.Parse(g) : 24;
+    /// <summary>Widest vectors the search may use (512, 256, 128; 0: scalar tables only): lets tests cover every path on one CPU.</summary>
+    internal static int MaxVectorBits { get; set; } = 512;
     private readonly string[] _literals;
     private readonly FingerprintSet[] _sets;
     private readonly int[] _singles;
@@ -39,17 +41,38 @@ public sealed class ByteMatcher
             for (var j = 0; j < l.Length; j++) bytes[i][j] = Fold((byte)l[j]);
         }
         var sets = new List<FingerprintSet>();
-        // Literals in fingerprint order, dealt into passes of GroupSize; a pass fingerprints as many leading bytes
-        // (up to four) as its shortest literal has. One-byte literals are found with a plain vectorised IndexOfAny.
-        var ordered = Enumerable.Range(0, bytes.Length).Where(i => bytes[i].Length > 1)
-            .OrderBy(i => bytes[i][..Math.Min(MaxFingerprint, bytes[i].Length)], ByteArrayComparer.Instance).ThenBy(i => i).ToArray();
-        foreach (var group in ordered.Chunk(GroupSize))
-            sets.Add(new FingerprintSet(Math.Min(MaxFingerprint, group.Min(i => bytes[i].Length)), group, bytes));
+        // Literals of two or more bytes are grouped into buckets of like leading bytes (BucketPlan), eight buckets per
+        // pass, as many passes as GroupSize asks for; a pass fingerprints up to four leading bytes, and a literal
+        // shorter than that accepts any byte past its end. One-byte literals are found with a plain vectorised IndexOfAny.
+        var multi = Enumerable.Range(0, bytes.Length).Where(i => bytes[i].Length > 1).ToArray();
+        if (multi.Length > 0)
+        {
+            var passes = (multi.Length + GroupSize - 1) / Math.Max(1, GroupSize);
+            foreach (var groups in BucketPlan.Assign(multi, bytes, passes * Buckets).Chunk(Buckets))
+                sets.Add(new FingerprintSet(Math.Min(MaxFingerprint, groups.Max(g => g.Max(i => bytes[i].Length))), groups, bytes));
+        }
         _singles = Enumerable.Range(0, bytes.Length).Where(i => bytes[i].Length == 1).ToArray();
         _singleBytes = _singles.Select(i => bytes[i][0]).ToArray();
         _singleSearch = SearchValues.Create(_singleBytes.SelectMany(b => (uint)(b - 'a') <= 'z' - 'a' ? new[] { b, (byte)(b & ~0x20) } : [b]).Distinct().ToArray());
         _sets = sets.ToArray();
+        if (_sets.Length is > 1 and <= MaxTogether)
+        {
+            // The tables of every pass for ScanTogether, made once (a wanted line is searched again on its own).
+            _togetherLo = new Vector512<byte>[_sets.Length * MaxFingerprint];
+            _togetherHi = new Vector512<byte>[_sets.Length * MaxFingerprint];
+            for (var s = 0; s < _sets.Length; s++)
+                for (var k = 0; k < MaxFingerprint; k++)
+                {
+                    // A pass with a shorter fingerprint accepts anything at the positions it does not have.
+                    var l = k < _sets[s].M ? _sets[s].Lo(k) : Vector128<byte>.AllBitsSet;
+                    var u = k < _sets[s].M ? _sets[s].Hi(k) : Vector128<byte>.AllBitsSet;
+                    var l2 = Vector256.Create(l, l); _togetherLo[s * MaxFingerprint + k] = Vector512.Create(l2, l2);
+                    var u2 = Vector256.Create(u, u); _togetherHi[s * MaxFingerprint + k] = Vector512.Create(u2, u2);
+                }
+        }
     }
+
+    private readonly Vector512<byte>[]? _togetherLo, _togetherHi;
 
     /// <summary>Whether a literal can be searched: non-empty, ASCII, no NUL (the reader treats NUL lines as binary).</summary>
     public static bool IsSupported(string literal) => literal.Length > 0 && literal.All(c => c is > '\0' and < (char)0x80);
@@ -60,15 +83,91 @@ public sealed class ByteMatcher
     internal static byte Fold(byte b) => (uint)(b - 'A') <= 'Z' - 'A' ? (byte)(b | 0x20) : b;
 
     /// <summary>
-    /// Every match: the sink hears of every literal at every position where it occurs (overlaps included), one
-    /// fingerprint set after the other, each in position order. When the sink returns a position after the current
-    /// one, that set's search resumes there (e.g. the start of the next line); otherwise it goes on.
+    /// Every match: the sink hears of every literal at every position where it occurs (overlaps included): one-byte
+    /// literals first, then the others, in position order per pass (with 512-bit vectors all passes go together, in
+    /// position order per 64 bytes, then per pass for the last few). When the sink returns a position after the
+    /// current one, the search resumes there (e.g. the start of the next line); otherwise it goes on.
     /// </summary>
     public void Scan<TSink>(ReadOnlySpan<byte> hay, ref TSink sink) where TSink : struct, IMatchSink
     {
         if (_singles.Length > 0) ScanSingles(hay, ref sink);
-        foreach (var set in _sets) set.Scan(hay, ref sink);
+        var from = 0;
+        if (_sets.Length > 1 && Avx512BW.IsSupported && MaxVectorBits >= 512) from = ScanTogether(hay, ref sink);
+        foreach (var set in _sets) set.Scan(hay, from, ref sink);
     }
+
+    /// <summary>
+    /// Every pass in one walk over the haystack, 64 bytes a step: the bytes are loaded and split into nibbles once,
+    /// and each pass's tables applied to them (the shuffles are cheap; the loads, shifts and loop are paid once).
+    /// Returns where the walk stopped; the passes finish from there on their own.
+    /// </summary>
+    private int ScanTogether<TSink>(ReadOnlySpan<byte> hay, ref TSink sink) where TSink : struct, IMatchSink
+    {
+        var sets = _sets;
+        var count = sets.Length;
+        var mMax = 0;
+        foreach (var set in sets) mMax = Math.Max(mMax, set.M);
+        var last = hay.Length - mMax;
+        var i = 0;
+        if (last + 1 < 64 || _togetherLo is null) return 0;
+        var lo = _togetherLo!;
+        var hi = _togetherHi!;
+        Span<ulong> masks = stackalloc ulong[MaxTogether];
+        Span<byte> spill = stackalloc byte[64 * MaxTogether];
+        ref var h = ref MemoryMarshal.GetReference(hay);
+        ref var spill0 = ref MemoryMarshal.GetReference(spill);
+        var nib = Vector512.Create((byte)0x0F);
+        while (i <= last + 1 - 64)
+        {
+            var v0 = Vector512.LoadUnsafe(ref h, (nuint)i);
+            var v1 = mMax > 1 ? Vector512.LoadUnsafe(ref h, (nuint)(i + 1)) : default;
+            var v2 = mMax > 2 ? Vector512.LoadUnsafe(ref h, (nuint)(i + 2)) : default;
+            var v3 = mMax > 3 ? Vector512.LoadUnsafe(ref h, (nuint)(i + 3)) : default;
+            Vector512<byte> l0 = v0 & nib, h0 = Vector512.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & nib;
+            Vector512<byte> l1 = v1 & nib, h1 = Vector512.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & nib;
+            Vector512<byte> l2 = v2 & nib, h2 = Vector512.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & nib;
+            Vector512<byte> l3 = v3 & nib, h3 = Vector512.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & nib;
+            ulong any = 0;
+            for (var s = 0; s < count; s++)
+            {
+                var t = s * MaxFingerprint;
+                var r = Avx512BW.Shuffle(lo[t], l0) & Avx512BW.Shuffle(hi[t], h0)
+                    & Avx512BW.Shuffle(lo[t + 1], l1) & Avx512BW.Shuffle(hi[t + 1], h1)
+                    & Avx512BW.Shuffle(lo[t + 2], l2) & Avx512BW.Shuffle(hi[t + 2], h2)
+                    & Avx512BW.Shuffle(lo[t + 3], l3) & Avx512BW.Shuffle(hi[t + 3], h3);
+                var mask = ~Vector512.Equals(r, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                masks[s] = mask;
+                if (mask != 0)
+                {
+                    r.StoreUnsafe(ref spill0, (nuint)(s * 64));
+                    any |= mask;
+                }
+            }
+            var next = i + 64;
+            while (any != 0)
+            {
+                var bit = BitOperations.TrailingZeroCount(any);
+                var at = i + bit;
+                any &= any - 1;
+                var resume = -1;
+                for (var s = 0; s < count && resume <= at; s++)
+                {
+                    if ((masks[s] >> bit & 1) == 0) continue;
+                    resume = Math.Max(resume, sets[s].Verify(hay, at, spill[s * 64 + bit], ref sink));
+                }
+                if (resume > at)
+                {
+                    if (resume >= next) { next = resume; break; }
+                    any &= ulong.MaxValue << (resume - i);
+                }
+            }
+            i = next;
+        }
+        return i;
+    }
+
+    /// <summary>Passes <see cref="ScanTogether"/> takes at once (each costs eight shuffles per 64 bytes).</summary>
+    private const int MaxTogether = 6;
 
     private void ScanSingles<TSink>(ReadOnlySpan<byte> hay, ref TSink sink) where TSink : struct, IMatchSink
     {
@@ -113,10 +212,9 @@ public sealed class ByteMatcher
         private readonly byte[][] _scalar;         // per fingerprint byte: 256-entry bucket mask
         private readonly Vector128<byte>[] _lo, _hi;
 
-        public FingerprintSet(int m, int[] ids, byte[][] bytes)
+        public FingerprintSet(int m, int[][] groups, byte[][] bytes)
         {
             _m = m;
-            var groups = AssignBuckets(m, ids, bytes);
             _bucketIds = new int[groups.Length][];
             _bucketBytes = new byte[groups.Length][];
             _bucketFold = new byte[groups.Length][];
@@ -140,7 +238,8 @@ public sealed class ByteMatcher
                     all.AddRange(lit);
                     for (var k = 0; k < m; k++)
                     {
-                        foreach (var c in Variants(lit[k]))
+                        // Past a short literal's end any byte will do: the candidate is verified in full.
+                        foreach (var c in k < lit.Length ? BucketPlan.Variants(lit[k]) : AnyByte)
                         {
                             _scalar[k][c] |= bit;
                             lo[k][c & 15] |= bit;
@@ -152,33 +251,38 @@ public sealed class ByteMatcher
                 _bucketStarts[b] = starts;
                 _bucketBytes[b] = all.ToArray();
                 _bucketFold[b] = all.Select(c => (uint)(c - 'a') <= 'z' - 'a' ? (byte)0x20 : (byte)0).ToArray();
-                if (m == MaxFingerprint)
+                // The first four bytes of each literal as a word; past a short literal's end, fold and byte 0xFF match anything.
+                _bucketHeads[b] = new uint[groups[b].Length];
+                _bucketHeadFolds[b] = new uint[groups[b].Length];
+                for (var j = 0; j < groups[b].Length; j++)
                 {
-                    _bucketHeads[b] = starts[..^1].Select(st => BitConverter.ToUInt32(_bucketBytes[b], st)).ToArray();
-                    _bucketHeadFolds[b] = starts[..^1].Select(st => BitConverter.ToUInt32(_bucketFold[b], st)).ToArray();
+                    var lit = bytes[groups[b][j]];
+                    for (var k = 0; k < 4; k++)
+                    {
+                        uint head = k < lit.Length ? lit[k] : 0xFFu, fold = k < lit.Length ? _bucketFold[b][starts[j] + k] : 0xFFu;
+                        _bucketHeads[b][j] |= head << (8 * k);
+                        _bucketHeadFolds[b][j] |= fold << (8 * k);
+                    }
                 }
             }
             _lo = lo.Select(t => Vector128.Create(t)).ToArray();
             _hi = hi.Select(t => Vector128.Create(t)).ToArray();
         }
 
-        /// <summary>Literals in fingerprint order, dealt into consecutive buckets: like leading bytes share a bucket.</summary>
-        private static int[][] AssignBuckets(int m, int[] ids, byte[][] bytes)
-        {
-            var per = (ids.Length + Buckets - 1) / Buckets;
-            return ids.Chunk(Math.Max(1, per)).ToArray();
-        }
+        private static readonly byte[] AnyByte = Enumerable.Range(0, 256).Select(c => (byte)c).ToArray();
 
-        private static IEnumerable<byte> Variants(byte folded) =>
-            (uint)(folded - 'a') <= 'z' - 'a' ? [folded, (byte)(folded & ~0x20)] : [folded];
+        public int M => _m;
+        public Vector128<byte> Lo(int k) => _lo[k];
+        public Vector128<byte> Hi(int k) => _hi[k];
 
-        public void Scan<TSink>(ReadOnlySpan<byte> hay, ref TSink onMatch) where TSink : struct, IMatchSink
+        /// <summary>The matches from <paramref name="from"/> on, in position order.</summary>
+        public void Scan<TSink>(ReadOnlySpan<byte> hay, int from, ref TSink onMatch) where TSink : struct, IMatchSink
         {
             var n = hay.Length;
             var last = n - _m; // last position a fingerprint fits
-            var i = 0;
+            var i = from;
             ref var h = ref MemoryMarshal.GetReference(hay);
-            if (Avx512BW.IsSupported && last + 1 >= 64)
+            if (Avx512BW.IsSupported && MaxVectorBits >= 512 && last + 1 >= 64)
             {
                 var nib = Vector512.Create((byte)0x0F);
                 Span<byte> spill = stackalloc byte[64];
@@ -225,7 +329,7 @@ public sealed class ByteMatcher
                     i = next;
                 }
             }
-            if (Avx2.IsSupported && last + 1 - i >= 32)
+            if (Avx2.IsSupported && MaxVectorBits >= 256 && last + 1 - i >= 32)
             {
                 var lo0 = Vector256.Create(_lo[0], _lo[0]); var hi0 = Vector256.Create(_hi[0], _hi[0]);
                 var lo1 = _m > 1 ? Vector256.Create(_lo[1], _lo[1]) : default; var hi1 = _m > 1 ? Vector256.Create(_hi[1], _hi[1]) : default;
@@ -267,7 +371,7 @@ public sealed class ByteMatcher
                     i = next;
                 }
             }
-            else if (Ssse3.IsSupported && last + 1 - i >= 16)
+            else if (Ssse3.IsSupported && MaxVectorBits >= 128 && last + 1 - i >= 16)
             {
                 var nib = Vector128.Create((byte)0x0F);
                 while (i <= last + 1 - 16)
@@ -305,10 +409,16 @@ public sealed class ByteMatcher
                 var resume = Verify(hay, i, (byte)bits, ref onMatch);
                 i = resume > i ? resume : i + 1;
             }
+            // The last few positions, where a fingerprint no longer fits: only a literal shorter than it can start there.
+            for (i = Math.Max(i, last + 1); i < n; i++)
+            {
+                var resume = Verify(hay, i, 0xFF, ref onMatch);
+                if (resume > i) i = resume - 1;
+            }
         }
 
         /// <summary>Checks the literals of the candidate buckets at <paramref name="at"/>; returns the largest resume position asked for (or -1).</summary>
-        private int Verify<TSink>(ReadOnlySpan<byte> hay, int at, byte buckets, ref TSink onMatch) where TSink : struct, IMatchSink
+        internal int Verify<TSink>(ReadOnlySpan<byte> hay, int at, byte buckets, ref TSink onMatch) where TSink : struct, IMatchSink
         {
             var resume = -1;
             while (buckets != 0)
@@ -322,13 +432,14 @@ public sealed class ByteMatcher
                 var ids = _bucketIds[b];
                 var heads = _bucketHeads[b];
                 var headFolds = _bucketHeadFolds[b];
-                var word = at + 4 <= hay.Length ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(hay), at)) : 0;
+                var whole = at + 4 <= hay.Length;
+                var word = whole ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(hay), at)) : 0;
                 for (var j = 0; j < ids.Length; j++)
                 {
                     int s = starts[j], len = starts[j + 1] - s;
                     if (at + len > hay.Length) continue;
-                    // Four bytes at once first (every literal here has four or more when _m is four).
-                    if (_m == MaxFingerprint && (word | headFolds[j]) != heads[j]) continue;
+                    // Four bytes at once first (near the end of the haystack only literals shorter than four fit).
+                    if (whole && (word | headFolds[j]) != heads[j]) continue;
                     var k = 0;
                     while (k < len && (hay[at + k] | fold[s + k]) == lits[s + k]) k++;
                     if (k < len) continue;
@@ -339,12 +450,6 @@ public sealed class ByteMatcher
             }
             return resume;
         }
-    }
-
-    private sealed class ByteArrayComparer : IComparer<byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }
 

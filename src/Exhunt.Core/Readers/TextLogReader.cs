@@ -91,7 +91,9 @@ public sealed class TextLogReader
             }
             var wanted = _filter is null && _byteFilter is null || Wanted(lines, bytes.Length);
             if (bytes.IsEmpty) continue;
-            if (bytes.IndexOf((byte)0) >= 0)
+            // NUL (binary line) and quote (CSV quoting) in one pass over the line: nearly every line has neither.
+            var special = bytes.IndexOfAny((byte)0, (byte)'"');
+            if (special >= 0 && (bytes[special] == 0 || bytes[special..].IndexOf((byte)0) >= 0))
             {
                 Unparsed(ref _binary, lines.LineNumber);
                 continue;
@@ -99,7 +101,7 @@ public sealed class TextLogReader
             if (!wanted && _byteFilter is not null && bytes[0] != (byte)'#')
             {
                 _record.Line = lines.LineNumber;
-                if (TryCountUnsplitBytes(bytes))
+                if (TryCountUnsplitBytes(bytes, quoted: special >= 0))
                 {
                     // As on the char path (unparsed lines included): the traffic counter reads its columns from the decoded line.
                     if (_every is not null && (_everyRaw is null || !_everyRaw(_record, bytes)))
@@ -292,12 +294,12 @@ public sealed class TextLogReader
     /// <see cref="TryCountUnsplit"/> from the raw bytes, without decoding the line: the same checks in the same order,
     /// and false (the caller decodes and goes the char way) wherever bytes and chars could tell apart: non-ASCII leading
     /// values or time text. Separators are ASCII, and UTF-8 never hides an ASCII byte, so columns fall where they do
-    /// in the decoded line.
+    /// in the decoded line. <paramref name="quoted"/>: the line holds a '"' (the caller has looked).
     /// </summary>
-    private bool TryCountUnsplitBytes(ReadOnlySpan<byte> raw)
+    private bool TryCountUnsplitBytes(ReadOnlySpan<byte> raw, bool quoted)
     {
         if (_columns is null || _assumedColumns > 0 || !_asciiHeader) return false;
-        if (!_w3c && raw.IndexOf((byte)'"') >= 0) return false;
+        if (!_w3c && quoted) return false;
         var of = _record.ColumnOf;
         int timeA = _w3c ? of[(int)Field.Date] : of[(int)Field.DateTime], timeB = _w3c ? of[(int)Field.TimeOfDay] : -1;
         var last = Math.Max(1, Math.Max(timeA, timeB));

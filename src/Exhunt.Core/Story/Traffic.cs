@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Exhunt.Evidence;
 using Exhunt.Findings;
@@ -255,7 +258,7 @@ public sealed class TrafficCounter
         if (record.Time is not { } time) return true;
         var of = record.ColumnOf;
         int a = of[(int)Field.UrlStem], b = of[(int)Field.ClientIp], c = of[(int)Field.UserAgent], d = of[(int)Field.ServerHost], e = of[(int)Field.ServerPort];
-        Pick(raw, (byte)_sep, a, b, c, d, e, out var va, out var vb, out var vc, out var vd, out var ve);
+        PickBytes(raw, (byte)_sep, a, b, c, d, e, out var va, out var vb, out var vc, out var vd, out var ve);
         var total = va.Length + vb.Length + vc.Length + vd.Length + ve.Length;
         if (total > 4096 || !Ascii.IsValid(va) || !Ascii.IsValid(vb) || !Ascii.IsValid(vc) || !Ascii.IsValid(vd) || !Ascii.IsValid(ve)) return false;
         if (_wide.Length < total) _wide = new char[Math.Max(total, 512)];
@@ -336,7 +339,12 @@ public sealed class TrafficCounter
     internal static ulong HashOf(ReadOnlySpan<char> ip)
     {
         var h = 14695981039346656037UL;
-        foreach (var c in ip) { h ^= char.ToLowerInvariant(c); h *= 1099511628211UL; }
+        foreach (var c in ip)
+        {
+            // ASCII folds by one bit (as char.ToLowerInvariant does there), without the call per character.
+            h ^= c < 0x80 ? ((uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c) : char.ToLowerInvariant(c);
+            h *= 1099511628211UL;
+        }
         return h;
     }
 
@@ -400,6 +408,53 @@ public sealed class TrafficCounter
             if (end < 0) break;
             raw = raw[(end + 1)..];
         }
+    }
+
+    /// <summary>
+    /// <see cref="Pick{T}"/> for a raw line, its separators found 32 bytes a step (one compare per step, not one
+    /// IndexOf call per column); the same columns, cut the same way.
+    /// </summary>
+    private static void PickBytes(ReadOnlySpan<byte> raw, byte sep, int a, int b, int c, int d, int e,
+        out ReadOnlySpan<byte> va, out ReadOnlySpan<byte> vb, out ReadOnlySpan<byte> vc, out ReadOnlySpan<byte> vd, out ReadOnlySpan<byte> ve)
+    {
+        var last = Math.Max(Math.Max(a, b), Math.Max(Math.Max(c, d), e));
+        if (last > 255 || !Vector256.IsHardwareAccelerated)
+        {
+            Pick(raw, sep, a, b, c, d, e, out va, out vb, out vc, out vd, out ve);
+            return;
+        }
+        va = vb = vc = vd = ve = default;
+        if (last < 0) return;
+        Span<int> starts = stackalloc int[last + 1], ends = stackalloc int[last + 1];
+        int col = 0, start = 0, i = 0, n = raw.Length;
+        ref var first = ref MemoryMarshal.GetReference(raw);
+        var vsep = Vector256.Create(sep);
+        for (; i + Vector256<byte>.Count <= n && col <= last; i += Vector256<byte>.Count)
+        {
+            var mask = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i), vsep).ExtractMostSignificantBits();
+            while (mask != 0 && col <= last)
+            {
+                var at = i + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                starts[col] = start;
+                ends[col++] = at;
+                start = at + 1;
+            }
+        }
+        for (; i < n && col <= last; i++)
+        {
+            if (raw[i] != sep) continue;
+            starts[col] = start;
+            ends[col++] = i;
+            start = i + 1;
+        }
+        // The value after the last separator runs to the end of the line; columns past it are absent (empty).
+        if (col <= last) { starts[col] = start; ends[col++] = n; }
+        if ((uint)a < (uint)col) va = raw[starts[a]..ends[a]];
+        if ((uint)b < (uint)col) vb = raw[starts[b]..ends[b]];
+        if ((uint)c < (uint)col) vc = raw[starts[c]..ends[c]];
+        if ((uint)d < (uint)col) vd = raw[starts[d]..ends[d]];
+        if ((uint)e < (uint)col) ve = raw[starts[e]..ends[e]];
     }
 
     /// <summary>Hands this file's counts to the scan's total.</summary>

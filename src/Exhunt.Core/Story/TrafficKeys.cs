@@ -156,33 +156,48 @@ internal sealed class KeyTable(bool ignoreCase, StringPool pool)
     }
 }
 
-/// <summary>One hour of one file: how often each numbered value came, capped like <see cref="HourTraffic.AddKey"/>.</summary>
+/// <summary>One hour of one file: how often each numbered value came, capped like <see cref="HourTraffic.AddKey"/>.
+/// Counts by number in an array, and the numbers in the order first seen (the order the capped copy sees them).</summary>
 internal sealed class HourCounts
 {
-    private readonly Dictionary<int, long> _counts = new();
+    /// <summary>Numbers up to this count in the array; higher ones (files with very many distinct values) in a dictionary,
+    /// so a kept hour never holds a large array.</summary>
+    private const int ArrayIds = 1 << 12;
+    private long[] _counts = new long[64];
+    private Dictionary<int, long>? _high;
+    private readonly List<int> _order = new();
     private long _other;
     /// <summary>Values whose first spelling in this hour differs (in case only) from the file's first spelling.</summary>
     private Dictionary<int, string>? _spelling;
 
     public void Add(int id, KeyTable table, ReadOnlySpan<char> key)
     {
-        if (_counts.Count >= HourTraffic.MaxKeys && !_counts.ContainsKey(id)) { _other++; return; }
-        ref var n = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, id, out var existed);
-        n++;
-        if (!existed && !key.SequenceEqual(table.Text(id))) (_spelling ??= new())[id] = key.ToString();
+        if (id < _counts.Length && _counts[id] > 0) { _counts[id]++; return; }
+        if (id >= ArrayIds && _high is not null && _high.TryGetValue(id, out var n)) { _high[id] = n + 1; return; }
+        if (_order.Count >= HourTraffic.MaxKeys) { _other++; return; }
+        if (id >= ArrayIds) (_high ??= new())[id] = 1;
+        else
+        {
+            if (id >= _counts.Length) Array.Resize(ref _counts, Math.Min(ArrayIds, Math.Max(id + 1, _counts.Length * 2)));
+            _counts[id] = 1;
+        }
+        _order.Add(id);
+        if (!key.SequenceEqual(table.Text(id))) (_spelling ??= new())[id] = key.ToString();
     }
 
     public void Reset()
     {
-        _counts.Clear();
+        foreach (var id in _order) if (id < ArrayIds) _counts[id] = 0;
+        _order.Clear();
+        _high = null;
         _other = 0;
         _spelling = null;
     }
 
     public void CopyTo(Dictionary<string, long> counts, KeyTable table)
     {
-        foreach (var (id, n) in _counts)
-            HourTraffic.AddKey(counts, _spelling is not null && _spelling.TryGetValue(id, out var s) ? s : table.Text(id), n);
+        foreach (var id in _order)
+            HourTraffic.AddKey(counts, _spelling is not null && _spelling.TryGetValue(id, out var s) ? s : table.Text(id), id < ArrayIds ? _counts[id] : _high![id]);
         if (_other > 0) HourTraffic.AddKey(counts, "(other)", _other);
     }
 }

@@ -38,10 +38,22 @@ public sealed class ByteMatcherTests
     private static string Flip(string s, Random rng) =>
         new(s.Select(c => char.IsAsciiLetter(c) && rng.Next(2) == 0 ? (char)(c ^ 0x20) : c).ToArray());
 
-    [Fact]
-    public void Finds_every_match_and_literal_that_a_naive_search_finds()
+    /// <summary>Each vector width the search has (512: every pass in one walk; 256, 128; 0: scalar tables), on this CPU
+    /// as far as it has them.</summary>
+    public static TheoryData<int> Widths => new() { 512, 256, 128, 0 };
+
+    private static void WithWidth(int bits, Action test)
     {
-        var rng = new Random(20261206);
+        var before = ByteMatcher.MaxVectorBits;
+        ByteMatcher.MaxVectorBits = bits;
+        try { test(); }
+        finally { ByteMatcher.MaxVectorBits = before; }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Finds_every_match_and_literal_that_a_naive_search_finds(int bits) => WithWidth(bits, () =>
+    {
+        var rng = new Random(20261206 + bits);
         for (var round = 0; round < 400; round++)
         {
             var literals = Enumerable.Range(0, rng.Next(1, round % 7 == 0 ? 120 : 20)).Select(_ => RandomLiteral(rng)).ToList();
@@ -64,15 +76,44 @@ public sealed class ByteMatcherTests
             }
             Assert.Equal(Naive(hay, set), matcher.FindAll(hay));
         }
-    }
+    });
 
-    [Fact]
-    public void Line_search_marks_exactly_the_lines_that_hold_a_literal()
+    [Theory, MemberData(nameof(Widths))]
+    public void Digit_led_literals_in_digit_heavy_text_and_short_literals_at_the_end(int bits) => WithWidth(bits, () =>
     {
-        var rng = new Random(7);
+        // IP-address literals among timestamps and addresses (the case the bucket plan is about), plus two- and
+        // three-byte literals that fit only in the last positions, where a four-byte fingerprint does not.
+        var rng = new Random(11 + bits);
+        const string Digits = "0123456789.:-,TZ /";
+        for (var round = 0; round < 300; round++)
+        {
+            var set = Enumerable.Range(0, rng.Next(1, 90)).Select(_ => rng.Next(4) switch
+            {
+                0 => $"{rng.Next(256)}.{rng.Next(256)}.{rng.Next(256)}.{rng.Next(256)}",
+                1 => new string(Enumerable.Range(0, rng.Next(2, 4)).Select(_ => Digits[rng.Next(Digits.Length)]).ToArray()),
+                _ => RandomLiteral(rng),
+            }).ToArray();
+            var matcher = new ByteMatcher(set);
+            var n = rng.Next(0, 400);
+            var hay = new byte[n];
+            for (var i = 0; i < n; i++) hay[i] = (byte)Digits[rng.Next(Digits.Length)];
+            if (n > 0)
+            {
+                var lit = Flip(set[rng.Next(set.Length)], rng);
+                var at = Math.Max(0, n - lit.Length);
+                for (var j = 0; j < lit.Length && at + j < n; j++) hay[at + j] = (byte)lit[j];
+            }
+            Assert.Equal(Naive(hay, set), matcher.FindAll(hay));
+        }
+    });
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Line_search_marks_exactly_the_lines_that_hold_a_literal(int bits) => WithWidth(bits, () =>
+    {
+        var rng = new Random(7 + bits);
         for (var round = 0; round < 200; round++)
         {
-            var set = Enumerable.Range(0, rng.Next(1, 40)).Select(_ => RandomLiteral(rng)).ToArray();
+            var set = Enumerable.Range(0, rng.Next(1, round % 5 == 0 ? 100 : 40)).Select(_ => RandomLiteral(rng)).ToArray();
             var lines = new LineLiterals(set);
             var sb = new StringBuilder();
             for (var l = rng.Next(1, 60); l > 0; l--)
@@ -99,7 +140,7 @@ public sealed class ByteMatcherTests
             }
             Assert.Equal(hits.OrderBy(h => h), hits);
         }
-    }
+    });
 
     [Fact]
     public void Literals_that_are_not_plain_ascii_are_refused_and_the_route_falls_back()
