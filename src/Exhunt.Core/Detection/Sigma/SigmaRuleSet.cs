@@ -118,7 +118,7 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         var web = _byKind.Values.SelectMany(x => x).Distinct().ToList();
         _needles = WebNeedles(web);
         for (var i = 0; i < web.Count; i++) web[i].Index = i;
-        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node, SigmaNeeds.AsciiRun, SigmaWebNeedles.Chance)).ToList());
         var everyLine = web.Where(r => WebNeedles([r]) is null).ToHashSet();
         WebRuleCount = web.Select(r => r.Info.Id).Distinct().Count();
         WebRulesEveryLine = everyLine.Select(r => r.Info.Id).Distinct().Count();
@@ -240,18 +240,21 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     }
 
     /// <summary>Line needles for a group of webserver rules: each rule's necessary literals as raw-line runs
-    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND); null when one rule has none (regex only,
+    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND, judged by what is common in Exchange and IIS
+    /// logs), cut down to a few (<see cref="SigmaWebNeedles.Reduce"/>); null when one rule has none (regex only,
     /// negation only, values without a run of 3 characters).</summary>
+    internal static IReadOnlyList<string>? WebNeedlesOf(CompiledSigmaRule rule) => WebNeedles([rule]);
+
     private static IReadOnlyList<string>? WebNeedles(List<CompiledSigmaRule> rules)
     {
         if (rules.Count == 0) return null;
         var all = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in rules)
         {
-            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun) is not { } need) return null;
+            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun, SigmaWebNeedles.Chance) is not { } need) return null;
             foreach (var item in need.Items) all.Add(item.Literal);
         }
-        return all.ToList();
+        return SigmaWebNeedles.Reduce(all);
     }
 }
 
