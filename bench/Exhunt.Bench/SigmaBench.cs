@@ -53,7 +53,10 @@ internal static class SigmaBench
                 Console.WriteLine($"{Path.GetFileName(r.Rule.Path)}: {needles?.Count} needles, lines {needles?.Sum(n => byNeedle.GetValueOrDefault(n)) * 100.0 / sampled:F2} %: {string.Join(" | ", needles?.Take(8) ?? [])}");
             }
             Console.WriteLine($"{all.Count} needles; sampled {sampled:N0} IIS lines");
-            File.WriteAllLines("/tmp/sw-needles.txt", all);
+            File.WriteAllLines(Path.Combine(Path.GetTempPath(), "sigma-web-needles.txt"), all);
+            // The needles as they were before the reduction (each rule's raw-line literals, longest of an AND): to compare.
+            File.WriteAllLines(Path.Combine(Path.GetTempPath(), "sigma-web-needles-unreduced.txt"), webRules
+                .SelectMany(r => SigmaNeeds.Of(r.Node, StringMatcher.RawRun)?.Items.Select(i => i.Literal) ?? []).Distinct(StringComparer.OrdinalIgnoreCase));
             return 0;
         }
         if (args.Length > 2 && args[2] == "--profile")
