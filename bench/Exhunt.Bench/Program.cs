@@ -146,6 +146,7 @@ internal static class Bench
     {
         if (args.Length > 0 && args[0] == "evtx") return Exhunt.Bench.EvtxBench.Run(args[1..]);
         if (args.Length >= 3 && args[0] == "sigma-web") return Exhunt.Bench.SigmaBench.Web(args[1..]);
+        if (args.Length >= 3 && args[0] == "sigma-needles") return Exhunt.Bench.SigmaBench.Needles(args[1..]);
         if (args.Length > 0 && args[0] == "sigma") return Exhunt.Bench.SigmaBench.Run(args[1..]);
         if (args.Length is 2 or 3 && args[0] == "scan") return Scan(args[1], prefilter: args.Length == 2 || args[2] != "--no-prefilter", block: args.Length == 2 || args[2] != "--chars", ahead: args.Length == 2 || args[2] != "--no-ahead");
         if (args.Length == 2 && args[0] == "floor") return Exhunt.Bench.FloorBench.Run(args[1]);

@@ -29,6 +29,36 @@ internal static class SigmaBench
         var sigma = SigmaLoader.Load([args[0]]);
         Console.WriteLine($"{evidence.Count} web logs, {bytes / 1e6:F0} MB; Sigma: {sigma.Report.Loaded} rules loaded, {sigma.WebRuleCount} webserver rules, {sigma.WebRulesEveryLine} of them see every line");
         foreach (var path in sigma.WebEveryLinePaths) Console.WriteLine($"  every line: {Path.GetFileName(path)}");
+        if (args.Contains("--rules"))
+        {
+            // Each webserver rule's raw-line needles, and how many lines of a sample hold each needle.
+            var webRules = sigma.Compiled.Where(c => c.Target is LogTarget.WebLogs).ToList();
+            var all = sigma.LineNeedles?.ToList() ?? [];
+            var literals = new Exhunt.Matching.LineLiterals(all);
+            var lineCount = new long[all.Count];
+            long sampled = 0;
+            var seen = new bool[all.Count];
+            foreach (var e in evidence.Where(e => e.Kind == Exhunt.Evidence.ArtifactKind.Iis).Take(100))
+                foreach (var line in File.ReadLines(Path.Combine(args[1], e.RelativePath)))
+                {
+                    sampled++;
+                    Array.Clear(seen);
+                    literals.Mark(System.Text.Encoding.Latin1.GetBytes(line), seen);
+                    for (var i = 0; i < seen.Length; i++) if (seen[i]) lineCount[i]++;
+                }
+            var byNeedle = all.Select((n, i) => (n, lineCount[i])).ToDictionary(x => x.n, x => x.Item2, StringComparer.OrdinalIgnoreCase);
+            foreach (var r in webRules)
+            {
+                var needles = SigmaRuleSet.WebNeedlesOf(r);
+                Console.WriteLine($"{Path.GetFileName(r.Rule.Path)}: {needles?.Count} needles, lines {needles?.Sum(n => byNeedle.GetValueOrDefault(n)) * 100.0 / sampled:F2} %: {string.Join(" | ", needles?.Take(8) ?? [])}");
+            }
+            Console.WriteLine($"{all.Count} needles; sampled {sampled:N0} IIS lines");
+            File.WriteAllLines(Path.Combine(Path.GetTempPath(), "sigma-web-needles.txt"), all);
+            // The needles as they were before the reduction (each rule's raw-line literals, longest of an AND): to compare.
+            File.WriteAllLines(Path.Combine(Path.GetTempPath(), "sigma-web-needles-unreduced.txt"), webRules
+                .SelectMany(r => SigmaNeeds.Of(r.Node, StringMatcher.RawRun)?.Items.Select(i => i.Literal) ?? []).Distinct(StringComparer.OrdinalIgnoreCase));
+            return 0;
+        }
         if (args.Length > 2 && args[2] == "--profile")
         {
             var cost = new Dictionary<string, double>();
@@ -89,6 +119,52 @@ internal static class SigmaBench
                 var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 Console.WriteLine($"{name,-18} round {round}: {used:F2} CPU-s, {bytes / 1e6 / used:F0} MB per CPU-second, {ctx.Findings.Count} findings");
             }
+        }
+        return 0;
+    }
+
+    /// <summary>sigma-needles NEEDLE_FILE... LOG_DIR: the byte block search alone over the IIS logs of LOG_DIR (up to
+    /// 150 MB, in memory, one thread, best of three), with the built-in IIS literals only and with each file's needles
+    /// (one per line) added: CPU seconds and lines found. For choosing a needle set without rebuilding.</summary>
+    public static int Needles(string[] args)
+    {
+        var dir = args[^1];
+        var builtIn = RuleSet.BuiltIn().LogRouteFor(Exhunt.Evidence.ArtifactKind.Iis).Literals!.Literals;
+        var files = new List<byte[]>();
+        long total = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, "*.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var head = File.ReadAllBytes(f);
+            var e = new Exhunt.Evidence.EvidenceFile(Path.GetRelativePath(dir, f), head.Length, null, () => new MemoryStream(head));
+            Exhunt.Evidence.ArtifactClassifier.Classify(e, head.AsSpan(0, Math.Min(head.Length, 4096)));
+            if (e.Kind != Exhunt.Evidence.ArtifactKind.Iis) continue;
+            files.Add(head);
+            if ((total += head.Length) > 150_000_000) break;
+        }
+        var sets = new List<(string Name, IReadOnlyList<string> Literals)> { ("built-in", builtIn) };
+        foreach (var file in args[..^1])
+            sets.Add((Path.GetFileName(file), builtIn.Concat(File.ReadAllLines(file).Where(l => l.Length > 0)).Distinct(StringComparer.OrdinalIgnoreCase).ToList()));
+        const int Block = 64 * 1024;
+        var hits = new List<int>();
+        foreach (var (name, literals) in sets)
+        {
+            var matcher = new Exhunt.Matching.LineLiterals(literals);
+            var best = double.MaxValue;
+            long found = 0;
+            for (var round = 0; round < 3; round++)
+            {
+                found = 0;
+                var t0 = Process.GetCurrentProcess().TotalProcessorTime;
+                foreach (var f in files)
+                    for (var at = 0; at < f.Length; at += Block)
+                    {
+                        hits.Clear();
+                        matcher.FindLines(f.AsSpan(at, Math.Min(Block, f.Length - at)), hits);
+                        found += hits.Count;
+                    }
+                best = Math.Min(best, (Process.GetCurrentProcess().TotalProcessorTime - t0).TotalSeconds);
+            }
+            Console.WriteLine($"{name,-20} {literals.Count,4} literals: {best:F3} CPU-s for {total / 1e6:F0} MB ({total / 1e6 / best:F0} MB/s), {found:N0} lines found");
         }
         return 0;
     }

@@ -10,16 +10,16 @@ internal readonly record struct NeedItem(FieldKey? Field, string Literal);
 /// A necessary condition of a compiled rule: it can match a record only if at least one of <see cref="Items"/> occurs
 /// (ordinal ignore-case, anywhere in the value). Found by <see cref="SigmaNeeds.Of"/> over the AND/OR/NOT tree.
 /// </summary>
-internal sealed class Need(IReadOnlyList<NeedItem> items)
+internal sealed class Need(IReadOnlyList<NeedItem> items, Func<NeedItem, double>? chanceOf = null)
 {
     public IReadOnlyList<NeedItem> Items { get; } = items;
 
-    /// <summary>A rough chance that a record holds one of the literals (longer literals are rarer): used to pick the
-    /// most selective need of an AND.</summary>
-    public double Chance { get; } = Math.Min(1, items.Sum(ChanceOf));
+    /// <summary>A rough chance that a record holds one of the literals (by default longer literals are rarer): used to
+    /// pick the most selective need of an AND.</summary>
+    public double Chance { get; } = Math.Min(1, items.Sum(chanceOf ?? ChanceOf));
 
     /// <summary>Longer literals are rarer; an HTTP method has a handful of values, so "GET" is common whatever its length.</summary>
-    private static double ChanceOf(NeedItem item) =>
+    internal static double ChanceOf(NeedItem item) =>
         item.Field is { Kind: FieldKeyKind.Column, Code: (int)Field.Method } ? 0.5 : Math.Pow(4, -Math.Min(item.Literal.Length, 8));
 }
 
@@ -37,28 +37,33 @@ internal static class SigmaNeeds
 
     /// <summary>The need with each literal replaced by <paramref name="run"/>(literal), a part of it every holder of the
     /// literal holds too (null: none, so that test needs nothing).</summary>
-    public static Need? Of(SigmaNode node, Func<string, string?> run) => node switch
+    public static Need? Of(SigmaNode node, Func<string, string?> run) => Of(node, run, null);
+
+    /// <summary>As <see cref="Of(SigmaNode, Func{string, string?})"/>, choosing the need of an AND by
+    /// <paramref name="chance"/> (null: <see cref="Need.ChanceOf"/>).</summary>
+    public static Need? Of(SigmaNode node, Func<string, string?> run, Func<NeedItem, double>? chance) => node switch
     {
-        AndNode a => Best(a.Children.Select(c => Of(c, run))),
-        OrNode o => Union(o.Children.Select(c => Of(c, run))),
-        CountNode c => c.AtLeast >= c.Children.Length ? Best(c.Children.Select(x => Of(x, run))) : Union(c.Children.Select(x => Of(x, run))),
-        FieldNode f => Field(f, run),
-        KeywordNode k => Values(null, k.Values, k.All, run),
+        AndNode a => Best(a.Children.Select(c => Of(c, run, chance))),
+        OrNode o => Union(o.Children.Select(c => Of(c, run, chance)), chance),
+        CountNode c => c.AtLeast >= c.Children.Length ? Best(c.Children.Select(x => Of(x, run, chance)))
+            : Union(c.Children.Select(x => Of(x, run, chance)), chance),
+        FieldNode f => Field(f, run, chance),
+        KeywordNode k => Values(null, k.Values, k.All, run, chance),
         _ => null,   // NotNode, ConstNode
     };
 
-    private static Need? Field(FieldNode f, Func<string, string?> run)
+    private static Need? Field(FieldNode f, Func<string, string?> run, Func<NeedItem, double>? chance)
     {
         if (f.Exists is not null || f.IsNull || f.MatchWhenAbsent || f.Values.Length == 0) return null;
-        return Values(f.Key, f.Values, f.All, run);
+        return Values(f.Key, f.Values, f.All, run, chance);
     }
 
     /// <summary>OR'ed value tests need one of their literals; with <c>all</c> (AND) the most selective test's.</summary>
-    private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all, Func<string, string?> run)
+    private static Need? Values(FieldKey? key, ValueMatcher[] values, bool all, Func<string, string?> run, Func<NeedItem, double>? chance)
     {
         var needs = values.Select(v => v.Literals is { Count: > 0 } list && list.Select(run).ToList() is var runs && runs.All(r => r is not null)
-            ? new Need(runs.Distinct(StringComparer.OrdinalIgnoreCase).Select(l => new NeedItem(key, l!)).ToList()) : null);
-        return all ? Best(needs) : Union(needs);
+            ? new Need(runs.Distinct(StringComparer.OrdinalIgnoreCase).Select(l => new NeedItem(key, l!)).ToList(), chance) : null);
+        return all ? Best(needs) : Union(needs, chance);
     }
 
     public static bool Usable(string literal) => literal.Length > 0 && AsciiRun(literal)?.Length == literal.Length;
@@ -80,7 +85,7 @@ internal static class SigmaNeeds
     private static Need? Best(IEnumerable<Need?> needs) =>
         needs.Where(n => n is not null).MinBy(n => n!.Chance);
 
-    private static Need? Union(IEnumerable<Need?> needs)
+    private static Need? Union(IEnumerable<Need?> needs, Func<NeedItem, double>? chance)
     {
         var items = new List<NeedItem>();
         foreach (var n in needs)
@@ -88,6 +93,6 @@ internal static class SigmaNeeds
             if (n is null) return null;
             items.AddRange(n.Items);
         }
-        return items.Count == 0 ? null : new Need(items);
+        return items.Count == 0 ? null : new Need(items, chance);
     }
 }

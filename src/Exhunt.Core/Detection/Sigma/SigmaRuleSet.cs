@@ -118,7 +118,7 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         var web = _byKind.Values.SelectMany(x => x).Distinct().ToList();
         _needles = WebNeedles(web);
         for (var i = 0; i < web.Count; i++) web[i].Index = i;
-        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node)).ToList());
+        _webPrefilter = new SigmaPrefilter(web.Select(c => SigmaNeeds.Of(c.Node, SigmaNeeds.AsciiRun, SigmaWebNeedles.Chance)).ToList());
         var everyLine = web.Where(r => WebNeedles([r]) is null).ToHashSet();
         WebRuleCount = web.Select(r => r.Info.Id).Distinct().Count();
         WebRulesEveryLine = everyLine.Select(r => r.Info.Id).Distinct().Count();
@@ -128,8 +128,11 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
             .Where(x => x.Rules.Length > 0)
             .ToDictionary(x => x.Key, x => new Bucket(x.Rules, _webPrefilter.SourcesFor(x.Rules.Select(r => r.Index))));
         var withNeedles = Group(false);
-        _webWithNeedles = new SigmaWebRules(this, withNeedles, WebNeedles(withNeedles.Values.SelectMany(b => b.Rules).Distinct().ToList()));
-        _webEveryLine = new SigmaWebRules(this, Group(true), null);
+        var needles = WebNeedles(withNeedles.Values.SelectMany(b => b.Rules).Distinct().ToList());
+        var rawLiterals = web.Select(r => everyLine.Contains(r) ? null
+            : (IReadOnlyList<string>)SigmaNeeds.Of(r.Node, StringMatcher.RawRun, SigmaWebNeedles.Chance)!.Items.Select(i => i.Literal).ToList()).ToList();
+        _webWithNeedles = new SigmaWebRules(this, withNeedles, needles, needles is null ? null : SigmaLineGate.Build(needles, rawLiterals));
+        _webEveryLine = new SigmaWebRules(this, Group(true), null, null);
     }
 
     /// <summary>Adds these rules to a scan's rule set and returns the set: one event rule, and the webserver rules as
@@ -197,16 +200,23 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
         _webEveryLine.Inspect(record, context);
     }
 
-    internal void InspectWeb(LogRecord record, Bucket bucket, ScanContext context)
+    /// <summary>Evaluates the bucket's rules that may match the line: with a <paramref name="gate"/>, those owning a
+    /// needle the raw line holds; without, those whose field literals the line's fields hold (rules without any: all).</summary>
+    internal void InspectWeb(LogRecord record, Bucket bucket, ScanContext context, SigmaLineGate? gate)
     {
         var view = LogRecordFields.Of(record);
         int[]? stamps = null;
         var generation = 0;
-        var gated = _webPrefilter.Gated;
-        if (UseEventPrefilter) _webPrefilter.Scan(view, bucket.Sources, out stamps, out generation);
+        bool[]? gated = null;
+        if (UseEventPrefilter && gate is not null) gate.Scan(record.Raw, out stamps, out generation);
+        else if (UseEventPrefilter)
+        {
+            gated = _webPrefilter.Gated;
+            _webPrefilter.Scan(view, bucket.Sources, out stamps, out generation);
+        }
         foreach (var rule in bucket.Rules)
         {
-            if (stamps is not null && gated[rule.Index] && stamps[rule.Index] != generation) continue;
+            if (stamps is not null && (gated is null || gated[rule.Index]) && stamps[rule.Index] != generation) continue;
             if (rule.Node.Eval(view))
             {
                 Correlations?.Record(rule, view, record.Time, record.Str(Field.ServerHost) ?? record.File.Host, record.File.RelativePath, record.Line, null, context);
@@ -240,24 +250,29 @@ public sealed class SigmaRuleSet : IEventRule, ILogRule
     }
 
     /// <summary>Line needles for a group of webserver rules: each rule's necessary literals as raw-line runs
-    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND); null when one rule has none (regex only,
+    /// (<see cref="StringMatcher.RawRun"/>; the most selective of an AND, judged by what is common in Exchange and IIS
+    /// logs), cut down to a few (<see cref="SigmaWebNeedles.Reduce"/>); null when one rule has none (regex only,
     /// negation only, values without a run of 3 characters).</summary>
+    internal static IReadOnlyList<string>? WebNeedlesOf(CompiledSigmaRule rule) => WebNeedles([rule]);
+
     private static IReadOnlyList<string>? WebNeedles(List<CompiledSigmaRule> rules)
     {
         if (rules.Count == 0) return null;
         var all = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in rules)
         {
-            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun) is not { } need) return null;
+            if (SigmaNeeds.Of(r.Node, StringMatcher.RawRun, SigmaWebNeedles.Chance) is not { } need) return null;
             foreach (var item in need.Items) all.Add(item.Literal);
         }
-        return all.ToList();
+        return SigmaWebNeedles.Reduce(all);
     }
 }
 
 /// <summary>A group of webserver rules as one log rule: with the union of their line needles, or (needles null) seeing
-/// every line. Each line passed in goes only to the group's rules of its kind whose field literals it holds.</summary>
-internal sealed class SigmaWebRules(SigmaRuleSet owner, Dictionary<ArtifactKind, SigmaRuleSet.Bucket> byKind, IReadOnlyList<string>? needles) : ILogRule
+/// every line. Each line passed in goes only to the group's rules of its kind that own a needle it holds (<see cref="SigmaLineGate"/>),
+/// or, without needles, whose field literals it holds.</summary>
+internal sealed class SigmaWebRules(SigmaRuleSet owner, Dictionary<ArtifactKind, SigmaRuleSet.Bucket> byKind, IReadOnlyList<string>? needles,
+    SigmaLineGate? gate) : ILogRule
 {
     public bool HasRules => byKind.Count > 0;
 
@@ -267,6 +282,6 @@ internal sealed class SigmaWebRules(SigmaRuleSet owner, Dictionary<ArtifactKind,
 
     public void Inspect(LogRecord record, ScanContext context)
     {
-        if (byKind.TryGetValue(record.Kind, out var bucket)) owner.InspectWeb(record, bucket, context);
+        if (byKind.TryGetValue(record.Kind, out var bucket)) owner.InspectWeb(record, bucket, context, gate);
     }
 }
