@@ -29,7 +29,7 @@ public class LiteralAutomatonBuildTests
     [Fact]
     public void Literal_that_is_a_prefix_of_another_is_reported_with_it()
     {
-        var automaton = new LiteralAutomaton(["cmd.exe", "CMD", "md.e", "x"]);
+        var automaton = new LiteralAutomaton(["cmd.exe", "CMD", "md.e", "q"]);
         var sink = new Collect { Found = [] };
         automaton.Search("C:\\Windows\\cmd.EXE /c", ref sink);
         Assert.Equal([0, 1, 2], sink.Found.Order());
