@@ -32,62 +32,79 @@ internal sealed class LiteralAutomaton
     public LiteralAutomaton(IReadOnlyList<string> literals)
     {
         _fold = FoldTable.Value;
-        // Trie: one transition map for all states while building ((state << 8) | symbol → state).
-        var trie = new Dictionary<long, int>();
-        var output = new List<int> { -1 };
-        for (var id = 0; id < literals.Count; id++)
+        var fold = _fold;
+        // Trie from the literals in folded order: a literal shares with the trie exactly its common prefix with the one
+        // before it, and each state's children appear in symbol order. No transition map while building: for the full
+        // SigmaHQ Windows set (~230k states) a map keyed by (state, symbol) cost ~15 MB of large-object garbage.
+        var order = new int[literals.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            var state = 0;
-            foreach (var c in literals[id])
-            {
-                var sym = _fold[c];
-                if (sym == Other) throw new ArgumentException("literal is not ASCII", nameof(literals));
-                var edge = ((long)state << 8) | sym;
-                if (!trie.TryGetValue(edge, out var to))
-                {
-                    to = output.Count;
-                    trie[edge] = to;
-                    output.Add(-1);
-                }
-                state = to;
-            }
-            if (output[state] >= 0) throw new ArgumentException($"duplicate literal '{literals[id]}'", nameof(literals));
-            output[state] = id;
+            order[i] = i;
+            foreach (var c in literals[i])
+                if (fold[c] == Other) throw new ArgumentException("literal is not ASCII", nameof(literals));
         }
-        var n = output.Count;
+        Array.Sort(order, (a, b) => CompareFolded(literals[a], literals[b], fold));
+        var n = 1;
+        for (var k = 0; k < order.Length; k++)
+        {
+            var lit = literals[order[k]];
+            var common = k == 0 ? 0 : CommonPrefix(literals[order[k - 1]], lit, fold);
+            if (k > 0 && common == lit.Length && common == literals[order[k - 1]].Length)
+                throw new ArgumentException($"duplicate literal '{lit}'", nameof(literals));
+            n += lit.Length - common;
+        }
+        var parent = new int[n];
+        var symbol = new byte[n];
+        _outFirst = new int[n];
+        Array.Fill(_outFirst, -1);
+        var path = new List<int> { 0 };   // path[d]: the state of the previous literal's first d symbols
+        var next = 1;
+        for (var k = 0; k < order.Length; k++)
+        {
+            var lit = literals[order[k]];
+            var common = k == 0 ? 0 : CommonPrefix(literals[order[k - 1]], lit, fold);
+            path.RemoveRange(common + 1, path.Count - common - 1);
+            for (var d = common; d < lit.Length; d++)
+            {
+                parent[next] = path[d];
+                symbol[next] = fold[lit[d]];
+                path.Add(next++);
+            }
+            _outFirst[path[lit.Length]] = order[k];
+        }
         _fail = new int[n];
-        _outFirst = output.ToArray();
         _outNext = new int[n];
         _edgeStart = new int[n + 1];
         _edgeCountWide = new short[n];
-        // Edges grouped by state and sorted by symbol (counting sort by state, then the keys' order within a state).
-        var keys = trie.Keys.ToArray();
-        Array.Sort(keys);
-        _edgeSymbol = new byte[keys.Length];
-        _edgeTarget = new int[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            var state = (int)(keys[i] >> 8);
-            _edgeCountWide[state]++;
-            _edgeSymbol[i] = (byte)(keys[i] & 0xFF);
-            _edgeTarget[i] = trie[keys[i]];
-        }
+        // Edges grouped by state (counting sort by parent; children were made in symbol order, so each group is sorted).
+        for (var s = 1; s < n; s++) _edgeCountWide[parent[s]]++;
         for (int s = 0, e = 0; s < n; s++)
         {
             _edgeStart[s] = e;
             e += _edgeCountWide[s];
         }
-        // Failure links, breadth first.
-        var queue = new Queue<int>();
+        _edgeStart[n] = n - 1;
+        _edgeSymbol = new byte[Math.Max(0, n - 1)];
+        _edgeTarget = new int[Math.Max(0, n - 1)];
+        var fill = (int[])_edgeStart.Clone();
+        for (var s = 1; s < n; s++)
+        {
+            var at = fill[parent[s]]++;
+            _edgeSymbol[at] = symbol[s];
+            _edgeTarget[at] = s;
+        }
+        // Failure links, breadth first (each state is queued once: the parent array, no longer needed, is the queue).
+        var queue = parent;
+        int head = 0, tail = 0;
         for (var i = 0; i < _edgeCountWide[0]; i++)
         {
             var to = _edgeTarget[i];
             _root[_edgeSymbol[i]] = to;
-            queue.Enqueue(to);
+            queue[tail++] = to;
         }
-        while (queue.Count > 0)
+        while (head < tail)
         {
-            var s = queue.Dequeue();
+            var s = queue[head++];
             for (int i = _edgeStart[s], end = i + _edgeCountWide[s]; i < end; i++)
             {
                 var sym = _edgeSymbol[i];
@@ -102,9 +119,23 @@ internal sealed class LiteralAutomaton
                 }
                 _fail[to] = target == to ? 0 : target;
                 _outNext[to] = _outFirst[_fail[to]] >= 0 ? _fail[to] : _outNext[_fail[to]];
-                queue.Enqueue(to);
+                queue[tail++] = to;
             }
         }
+    }
+
+    private static int CompareFolded(string a, string b, byte[] fold)
+    {
+        var common = CommonPrefix(a, b, fold);
+        if (common < a.Length && common < b.Length) return fold[a[common]].CompareTo(fold[b[common]]);
+        return a.Length.CompareTo(b.Length);
+    }
+
+    private static int CommonPrefix(string a, string b, byte[] fold)
+    {
+        var i = 0;
+        while (i < a.Length && i < b.Length && fold[a[i]] == fold[b[i]]) i++;
+        return i;
     }
 
     private int Edge(int state, byte sym)
