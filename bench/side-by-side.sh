@@ -58,7 +58,7 @@ fi
 
 echo "input: $data, $files files, $bytes bytes; Sigma: ${sigma}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
-echo "versions: $("$work/before/exhunt" --version) / $("$work/after/exhunt" --version) / $(rg --version | head -n1)${have_tpl:+ / pwsh $(pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()')}"
+echo "versions: $("$work/before/exhunt" --version) / $("$work/after/exhunt" --version) / $(rg --version | sed -n 1p)${have_tpl:+ / pwsh $(pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()')}"
 
 # Cold: the first run of each tool after the build, page cache dropped before it (root only).
 declare -a cold
@@ -66,8 +66,9 @@ for i in "${!cmds[@]}"; do
   cold[i]="—"
   [[ ${COLD:-1} == 0 ]] && continue
   if sync && { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
-    # shellcheck disable=SC2086
-    cold[i]=$(eval "/usr/bin/time -f '%e s wall, %U+%S CPU-s' ${cmds[i]}" 2>&1 >/dev/null | tail -n 1)
+    # Exit codes are findings (exhunt 1-3, rg 1 = no match), not failures.
+    eval "/usr/bin/time -o '$work/cold-$i.txt' -f '%e s wall, %U+%S CPU-s' ${cmds[i]}" >/dev/null 2>&1 || true
+    cold[i]=$(tail -n 1 "$work/cold-$i.txt")
   else
     cold[i]="(cache not dropped: not permitted)"
   fi
@@ -84,11 +85,12 @@ done
 
 rg_mean=$(jq '.results[0].mean' "${json[0]}")
 echo
-echo "| tool | warm wall (mean ± σ, min) | warm CPU-s (user+sys) | MB/s | × ripgrep | cold (first run, cache dropped) |"
-echo "|---|---|---|---|---|---|"
+rg_cpu=$(jq '.results[0] | .user + .system' "${json[0]}")
+echo "| tool | warm wall (mean ± σ, min) | warm CPU-s (user+sys) | MB/s (wall) | × ripgrep (wall) | × ripgrep (CPU) | cold (first run, cache dropped) |"
+echo "|---|---|---|---|---|---|---|"
 for i in "${!cmds[@]}"; do
-  jq -r --arg name "${names[i]}" --arg cold "${cold[i]}" --argjson bytes "$bytes" --argjson rg "$rg_mean" '.results[0] |
-    "| \($name) | \(.mean*1000|round/1000) s ± \(.stddev*1000|round/1000), \(.min*1000|round/1000) | \((.user+.system)*100|round/100) | \($bytes/.mean/1e6|round) | \($rg/.mean*1000|round/1000) | \($cold) |"' "${json[i]}"
+  jq -r --arg name "${names[i]}" --arg cold "${cold[i]}" --argjson bytes "$bytes" --argjson rg "$rg_mean" --argjson rgcpu "$rg_cpu" '.results[0] |
+    "| \($name) | \(.mean*1000|round/1000) s ± \((.stddev // 0)*1000|round/1000), \(.min*1000|round/1000) | \((.user+.system)*100|round/100) | \($bytes/.mean/1e5|round/10) | \($rg/.mean*1000|round/1000) | \($rgcpu/(.user+.system)*1000|round/1000) | \($cold) |"' "${json[i]}"
 done
 echo
 echo "commands:"
